@@ -1,0 +1,85 @@
+//! aigate finds the markers AI coding assistants leave in git (files such as `CLAUDE.md`,
+//! trailers such as `Co-Authored-By: Claude <noreply@anthropic.com>`, bot identities) and
+//! rejects what a repository's policy bans: in local hooks, in a server's pre-receive hook,
+//! and in audits of whole histories.
+//!
+//! The library never prints: [`run`] writes to the streams it is given and returns the exit
+//! status.
+
+pub mod audit;
+pub mod catalogue;
+pub mod cli;
+pub mod error;
+pub mod finding;
+pub mod matcher;
+pub mod normalize;
+pub mod paths;
+pub mod policy;
+pub mod repo;
+pub mod report;
+pub mod rules_cmd;
+pub mod sanitize;
+
+use std::io::Write;
+
+use cli::{Cli, Command, Format};
+use error::Result;
+use policy::{Policy, Severity};
+
+/// Exit statuses, as documented in the README.
+pub mod exit {
+    /// Nothing denied was found (warnings may have been printed).
+    pub const CLEAN: u8 = 0;
+    /// Something the policy denies was found: the commit, push or audit fails.
+    pub const VIOLATION: u8 = 1;
+    /// Usage, policy, repository or internal error: no verdict was reached.
+    pub const ERROR: u8 = 2;
+}
+
+/// Runs one command and returns its exit status.
+pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
+    match cli.command {
+        Command::Audit(args) => {
+            let repo = repo::Repo::open(Some(
+                args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
+            ))?;
+            let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
+            let opts = audit::AuditOptions {
+                revisions: args.revisions,
+                path_method: match args.path_method {
+                    cli::PathMethodArg::Index => audit::PathMethod::Index,
+                    cli::PathMethodArg::Diff => audit::PathMethod::Diff,
+                },
+            };
+            let outcome = audit::audit(&repo, &policy, &opts)?;
+            let summary =
+                report::Summary::new(&outcome.findings, &policy.catalogue, outcome.commits, 1);
+            match args.format {
+                Format::Human => report::human(out, &outcome.findings, &summary)?,
+                Format::Json => report::json(out, &outcome.findings, &summary)?,
+            }
+            Ok(verdict(&outcome.findings))
+        }
+        Command::Rules(args) => {
+            let policy = match &args.config {
+                Some(path) => Policy::from_file(path)?,
+                None => Policy::builtin()?,
+            };
+            let rows = rules_cmd::rows(&policy);
+            match args.format {
+                Format::Human => rules_cmd::human(out, &rows)?,
+                Format::Json => rules_cmd::json(out, &rows)?,
+            }
+            Ok(exit::CLEAN)
+        }
+    }
+}
+
+/// 1 when any finding is denied, else 0.
+pub fn verdict(findings: &[finding::Finding]) -> u8 {
+    if findings.iter().any(|f| f.severity == Severity::Deny) {
+        exit::VIOLATION
+    } else {
+        exit::CLEAN
+    }
+}

@@ -1,0 +1,168 @@
+//! Text normalisation applied to messages and identities before they are matched, so that a
+//! marker written with look-alike letters, full-width forms, zero-width characters, odd case or
+//! CRLF line ends is found as if it had been typed plainly.
+//!
+//! The steps, in order: Unicode NFKC (full-width and compatibility forms to their plain
+//! letters), removal of invisible format characters, folding of Cyrillic and Greek letters
+//! that look like Latin ones, lower case. ASCII text, by far the most common, takes a fast path.
+
+use std::borrow::Cow;
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalises one piece of text (a message line, a name, an e-mail address).
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(text.to_ascii_lowercase());
+        }
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkc() {
+        if is_invisible(c) {
+            continue;
+        }
+        let c = fold_lookalike(c);
+        out.extend(c.to_lowercase());
+    }
+    // Folding can produce characters that NFKC would combine again; one more pass is cheap
+    // and keeps the result stable (normalize(normalize(x)) == normalize(x)).
+    if out.is_ascii() {
+        Cow::Owned(out)
+    } else {
+        Cow::Owned(out.nfkc().collect())
+    }
+}
+
+/// Splits a message into lines (LF or CRLF) and yields each normalised and trimmed, with the
+/// original line beside it for reporting.
+pub fn lines(message: &str) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+    message.split('\n').map(|raw| {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        let norm = match normalize(raw) {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+        };
+        (raw, norm)
+    })
+}
+
+/// Characters that render as nothing: Unicode format characters (category Cf), variation
+/// selectors, joiners and fillers. They are how a marker is split so that it no longer matches.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}'
+        | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}'
+        | '\u{FFA0}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}'
+        | '\u{0600}'..='\u{0605}'
+        | '\u{06DD}' | '\u{070F}' | '\u{08E2}' | '\u{110BD}' | '\u{110CD}'
+    )
+}
+
+/// Folds Cyrillic, Greek and a few other letters that are drawn like Latin ones (after the
+/// Unicode confusables list) to that Latin letter, in lower case.
+fn fold_lookalike(c: char) -> char {
+    match c {
+        // Cyrillic
+        'а' | 'А' => 'a',
+        'в' | 'В' | 'Ь' => 'b',
+        'с' | 'С' | 'ϲ' | 'Ϲ' => 'c',
+        'ԁ' | 'Ԁ' => 'd',
+        'е' | 'Е' | 'ё' | 'Ё' | 'Ѐ' | 'ѐ' => 'e',
+        'ԍ' | 'Ԍ' => 'g',
+        'һ' | 'Һ' | 'н' | 'Н' => 'h',
+        'і' | 'І' | 'ї' | 'Ї' | 'Ӏ' | 'ӏ' => 'i',
+        'ј' | 'Ј' => 'j',
+        'к' | 'К' => 'k',
+        'м' | 'М' => 'm',
+        'о' | 'О' => 'o',
+        'р' | 'Р' => 'p',
+        'ԛ' | 'Ԛ' => 'q',
+        'ѕ' | 'Ѕ' => 's',
+        'т' | 'Т' => 't',
+        'у' | 'У' | 'ү' | 'Ү' => 'y',
+        'ԝ' | 'Ԝ' => 'w',
+        'х' | 'Х' => 'x',
+        // Greek
+        'α' | 'Α' => 'a',
+        'β' | 'Β' => 'b',
+        'ε' | 'Ε' => 'e',
+        'η' | 'Η' => 'h',
+        'ι' | 'Ι' | 'ί' => 'i',
+        'κ' | 'Κ' => 'k',
+        'μ' | 'Μ' => 'm',
+        'ν' | 'Ν' => 'n',
+        'ο' | 'Ο' | 'ό' => 'o',
+        'ρ' | 'Ρ' => 'p',
+        'τ' | 'Τ' => 't',
+        'υ' | 'Υ' => 'u',
+        'χ' | 'Χ' => 'x',
+        'ζ' | 'Ζ' => 'z',
+        'ϳ' => 'j',
+        // Latin letters outside ASCII that stand in for ASCII ones
+        'ı' => 'i',
+        'ɡ' => 'g',
+        'ɑ' => 'a',
+        // Armenian
+        'օ' => 'o',
+        'ս' => 'u',
+        'ց' => 'g',
+        'հ' => 'h',
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn ascii_is_lowercased() {
+        assert_eq!(
+            normalize("Co-Authored-By: Claude"),
+            "co-authored-by: claude"
+        );
+        assert_eq!(normalize("plain"), "plain");
+    }
+
+    #[test]
+    fn cyrillic_lookalikes_fold_to_latin() {
+        // 'С' and 'о' below are Cyrillic.
+        assert_eq!(
+            normalize("Co-Authored-By: \u{0421}laude <noreply@anthr\u{043e}pic.com>"),
+            "co-authored-by: claude <noreply@anthropic.com>"
+        );
+    }
+
+    #[test]
+    fn zero_width_characters_are_removed() {
+        assert_eq!(normalize("Cla\u{200B}ude\u{FEFF}"), "claude");
+        assert_eq!(
+            normalize("no\u{2060}reply@anthropic.com"),
+            "noreply@anthropic.com"
+        );
+    }
+
+    #[test]
+    fn full_width_forms_become_ascii() {
+        assert_eq!(normalize("ＣＬＡＵＤＥ"), "claude");
+    }
+
+    #[test]
+    fn normalisation_is_idempotent() {
+        for s in ["Ｃо-Аuthored-By", "ﬁle", "Ⅻ", "a\u{0301}", "𝐂𝐥𝐚𝐮𝐝𝐞"] {
+            let once = normalize(s).into_owned();
+            assert_eq!(normalize(&once), once, "{s:?}");
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The one module that speaks git2: opening a repository the way a hook must, resolving
+//! revisions, walking commits and reading their metadata. Everything else sees plain values.
+
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository, Revwalk, Sort};
+
+use crate::error::{Error, Result};
+
+/// A commit's metadata, decoded for matching.
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    pub id: Oid,
+    /// The message, decoded as UTF-8 with invalid bytes replaced (markers are ASCII, so a
+    /// Latin-1 or broken message still shows them).
+    pub message: String,
+    pub author: Signature,
+    pub committer: Signature,
+    pub parents: Vec<Oid>,
+    pub tree: Oid,
+    /// Seconds since the epoch, from the committer line.
+    pub time: i64,
+}
+
+impl CommitInfo {
+    pub fn subject(&self) -> &str {
+        self.message.lines().next().unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub name: String,
+    pub email: String,
+    pub time: i64,
+}
+
+impl Signature {
+    fn from_git(s: &git2::Signature<'_>) -> Signature {
+        Signature {
+            name: String::from_utf8_lossy(s.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(s.email_bytes()).into_owned(),
+            time: s.when().seconds(),
+        }
+    }
+}
+
+/// An annotated tag reached from a ref.
+#[derive(Debug, Clone)]
+pub struct TagInfo {
+    pub id: Oid,
+    pub name: String,
+    pub message: String,
+    pub tagger: Option<Signature>,
+}
+
+/// A repository opened for reading.
+pub struct Repo {
+    pub git: Repository,
+}
+
+impl Repo {
+    /// Opens the repository at or above `dir`, or, with no `dir`, the one git's environment
+    /// names (`GIT_DIR`, `GIT_OBJECT_DIRECTORY`, quarantine directories...), as hooks must.
+    pub fn open(dir: Option<&Path>) -> Result<Repo> {
+        let git = match dir {
+            Some(dir) => Repository::discover(dir).map_err(|source| Error::OpenRepo {
+                path: dir.to_owned(),
+                source,
+            })?,
+            None => Repository::open_from_env().map_err(|source| Error::OpenRepo {
+                path: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+                source,
+            })?,
+        };
+        Ok(Repo { git })
+    }
+
+    pub fn work_tree(&self) -> Option<&Path> {
+        self.git.workdir()
+    }
+
+    /// A display name for the repository: its work tree, or its git directory when bare.
+    pub fn display_path(&self) -> PathBuf {
+        self.work_tree()
+            .unwrap_or_else(|| self.git.path())
+            .to_owned()
+    }
+
+    /// A commit walk over `revisions` (`A`, `^A`, `A..B`, `A...B`), or over every ref and
+    /// `HEAD` when there are none. Newest first, parents after children.
+    pub fn walk(&self, revisions: &[String]) -> Result<Revwalk<'_>> {
+        let mut walk = self
+            .git
+            .revwalk()
+            .map_err(|e| Error::git("starting a commit walk", e))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+            .map_err(|e| Error::git("starting a commit walk", e))?;
+        if revisions.is_empty() {
+            for oid in self.all_tips()? {
+                walk.push(oid)
+                    .map_err(|e| Error::git("starting a commit walk", e))?;
+            }
+            return Ok(walk);
+        }
+        for spec in revisions {
+            self.push_revision(&mut walk, spec)?;
+        }
+        Ok(walk)
+    }
+
+    fn push_revision(&self, walk: &mut Revwalk<'_>, spec: &str) -> Result<()> {
+        let fail = |source| Error::Revision {
+            spec: spec.to_owned(),
+            source,
+        };
+        if let Some(hidden) = spec.strip_prefix('^') {
+            let oid = self.peel_to_commit(hidden).map_err(fail)?;
+            return walk.hide(oid).map_err(fail);
+        }
+        let rs = self.git.revparse(spec).map_err(fail)?;
+        let commit_of = |o: Option<&git2::Object<'_>>| -> Result<Option<Oid>> {
+            match o {
+                None => Ok(None),
+                Some(o) => o
+                    .peel(ObjectType::Commit)
+                    .map(|c| Some(c.id()))
+                    .map_err(fail),
+            }
+        };
+        let from = commit_of(rs.from())?;
+        let to = commit_of(rs.to())?;
+        let mode = rs.mode();
+        if mode.contains(git2::RevparseMode::MERGE_BASE) {
+            let (Some(a), Some(b)) = (from, to) else {
+                return Ok(());
+            };
+            walk.push(a).map_err(fail)?;
+            walk.push(b).map_err(fail)?;
+            if let Ok(base) = self.git.merge_base(a, b) {
+                walk.hide(base).map_err(fail)?;
+            }
+        } else if mode.contains(git2::RevparseMode::RANGE) {
+            if let Some(a) = from {
+                walk.hide(a).map_err(fail)?;
+            }
+            if let Some(b) = to {
+                walk.push(b).map_err(fail)?;
+            }
+        } else if let Some(a) = from {
+            walk.push(a).map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    fn peel_to_commit(&self, spec: &str) -> std::result::Result<Oid, git2::Error> {
+        Ok(self
+            .git
+            .revparse_single(spec)?
+            .peel(ObjectType::Commit)?
+            .id())
+    }
+
+    /// The commits every ref and `HEAD` point to (through tags), like `git log --all`. Refs
+    /// that point to trees or blobs are skipped.
+    pub fn all_tips(&self) -> Result<Vec<Oid>> {
+        let mut tips = Vec::new();
+        let refs = self
+            .git
+            .references()
+            .map_err(|e| Error::git("listing refs", e))?;
+        for r in refs {
+            let r = r.map_err(|e| Error::git("listing refs", e))?;
+            if let Ok(c) = r.peel(ObjectType::Commit) {
+                tips.push(c.id());
+            }
+        }
+        if let Ok(head) = self.git.head() {
+            if let Ok(c) = head.peel(ObjectType::Commit) {
+                tips.push(c.id());
+            }
+        }
+        tips.sort();
+        tips.dedup();
+        Ok(tips)
+    }
+
+    /// Annotated tags among the refs (for their message and tagger).
+    pub fn annotated_tags(&self) -> Result<Vec<TagInfo>> {
+        let mut tags = Vec::new();
+        let refs = self
+            .git
+            .references_glob("refs/tags/*")
+            .map_err(|e| Error::git("listing tags", e))?;
+        for r in refs.flatten() {
+            let Some(target) = r.target() else { continue };
+            if let Ok(tag) = self.git.find_tag(target) {
+                tags.push(tag_info(&tag, &String::from_utf8_lossy(r.name_bytes())));
+            }
+        }
+        Ok(tags)
+    }
+
+    pub fn tag(&self, id: Oid, name: &str) -> Result<Option<TagInfo>> {
+        match self.git.find_tag(id) {
+            Ok(tag) => Ok(Some(tag_info(&tag, name))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(Error::git(format!("reading tag {id}"), e)),
+        }
+    }
+
+    pub fn commit(&self, id: Oid) -> Result<CommitInfo> {
+        let c = self
+            .git
+            .find_commit(id)
+            .map_err(|e| Error::git(format!("reading commit {id}"), e))?;
+        let author = Signature::from_git(&c.author());
+        let committer = Signature::from_git(&c.committer());
+        Ok(CommitInfo {
+            id,
+            message: String::from_utf8_lossy(c.message_raw_bytes()).into_owned(),
+            author,
+            committer,
+            parents: c.parent_ids().collect(),
+            tree: c.tree_id(),
+            time: c.time().seconds(),
+        })
+    }
+}
+
+fn tag_info(tag: &git2::Tag<'_>, name: &str) -> TagInfo {
+    TagInfo {
+        id: tag.id(),
+        name: name.to_owned(),
+        message: String::from_utf8_lossy(tag.message_bytes().unwrap_or_default()).into_owned(),
+        tagger: tag.tagger().map(|s| Signature::from_git(&s)),
+    }
+}

@@ -1,0 +1,85 @@
+//! `aigate rules`: the catalogue in force, as a table or as JSON.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::catalogue::Kind;
+use crate::error::{Error, Result};
+use crate::policy::{Policy, Severity};
+
+#[derive(Debug, Serialize)]
+pub struct RuleRow {
+    pub assistant: String,
+    pub name: String,
+    pub rule: String,
+    pub kind: Kind,
+    /// `deny`, `warn` or `allow` under the policy.
+    pub policy: &'static str,
+    pub patterns: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+pub fn rows(policy: &Policy) -> Vec<RuleRow> {
+    let c = &policy.catalogue;
+    let mut rows: Vec<RuleRow> = c
+        .rules
+        .iter()
+        .map(|r| {
+            let mut patterns: Vec<String> = r.patterns.iter().map(|p| p.value.clone()).collect();
+            patterns.extend(r.emails.iter().map(|e| e.value.clone()));
+            patterns.extend(r.github.iter().map(|g| format!("github:{}", g.value)));
+            patterns.extend(r.names.iter().map(|n| format!("name:{}", n.value)));
+            if r.subject_only {
+                for p in &mut patterns {
+                    *p = format!("subject:{p}");
+                }
+            }
+            RuleRow {
+                assistant: r.assistant.clone(),
+                name: c
+                    .assistant(&r.assistant)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                rule: r.id.clone(),
+                kind: r.kind,
+                policy: match policy.severity.get(&r.assistant) {
+                    Some(Severity::Deny) => "deny",
+                    Some(Severity::Warn) => "warn",
+                    None => "allow",
+                },
+                patterns,
+                source: r.source.clone(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.assistant, &a.rule).cmp(&(&b.assistant, &b.rule)));
+    rows
+}
+
+pub fn json(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, rows).map_err(|e| Error::Output(e.into()))?;
+    writeln!(out).map_err(Error::Output)
+}
+
+/// One line per rule: assistant, rule id, kind, policy, patterns.
+pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
+    let w = |f: fn(&RuleRow) -> usize| rows.iter().map(f).max().unwrap_or(0);
+    let (wa, wr) = (w(|r| r.assistant.len()), w(|r| r.rule.len()));
+    (|| -> std::io::Result<()> {
+        for r in rows {
+            writeln!(
+                out,
+                "{:wa$}  {:wr$}  {:8}  {:5}  {}",
+                r.assistant,
+                r.rule,
+                r.kind.as_str(),
+                r.policy,
+                r.patterns.join("  ")
+            )?;
+        }
+        Ok(())
+    })()
+    .map_err(Error::Output)
+}

@@ -1,0 +1,64 @@
+//! Neutralises untrusted text (commit messages, paths, identities, all chosen by the people
+//! aigate polices) before it reaches a terminal or a `remote:` line: control characters,
+//! escape sequences and bidirectional overrides are shown as visible escapes, never obeyed.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// Returns `text` with every control, format or bidirectional character replaced by a visible
+/// `\u{..}`-style escape (`\t` is kept as a space). Printable text, including non-ASCII
+/// letters, passes unchanged.
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(' '),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Lossy UTF-8 decoding followed by [`for_terminal`], for byte strings such as git paths.
+pub fn bytes_for_terminal(bytes: &[u8]) -> String {
+    for_terminal(&String::from_utf8_lossy(bytes)).into_owned()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{061C}'
+            | '\u{00AD}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_terminal;
+
+    #[test]
+    fn escape_sequences_are_made_visible() {
+        assert_eq!(for_terminal("a\u{1b}[31mred"), "a\\e[31mred");
+        assert_eq!(for_terminal("x\rY"), "x\\rY");
+        assert_eq!(for_terminal("bidi\u{202E}txt"), "bidi\\u{202e}txt");
+    }
+
+    #[test]
+    fn printable_text_is_untouched() {
+        assert_eq!(for_terminal("Ünïcödé CLAUDE.md"), "Ünïcödé CLAUDE.md");
+    }
+}
