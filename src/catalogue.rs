@@ -54,6 +54,8 @@ pub struct Rule {
     pub emails: Vec<Located>,
     pub github: Vec<Located>,
     pub names: Vec<Located>,
+    /// Whole e-mail domains (identity rules in policies: an opt-in, never built in).
+    pub domains: Vec<Located>,
     pub source: Option<String>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
@@ -223,11 +225,17 @@ impl Catalogue {
                 }
             }
             Kind::Identity => {
-                if def.emails.is_empty() && def.github.is_empty() && def.names.is_empty() {
+                if def.emails.is_empty()
+                    && def.github.is_empty()
+                    && def.names.is_empty()
+                    && def.domains.is_empty()
+                {
                     return Err(at(
                         file,
                         def.id.span(),
-                        format!("identity rule `{id}` has no `emails`, `github` or `names`"),
+                        format!(
+                            "identity rule `{id}` has no `emails`, `github`, `names` or `domains`"
+                        ),
                     )
                     .into());
                 }
@@ -248,6 +256,9 @@ impl Catalogue {
             }
             if !def.names.is_empty() {
                 return Err(wrong("names").into());
+            }
+            if !def.domains.is_empty() {
+                return Err(wrong("domains").into());
             }
         }
         if kind != Kind::Message && def.subject_only {
@@ -280,6 +291,7 @@ impl Catalogue {
             emails: locate(def.emails),
             github: locate(def.github),
             names: locate(def.names),
+            domains: locate(def.domains),
             source: def.source,
             examples: def.examples,
             counter_examples: def.counter_examples,
@@ -364,6 +376,8 @@ pub(crate) struct RuleDef {
     pub github: Vec<Spanned<String>>,
     #[serde(default)]
     pub names: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub domains: Vec<Spanned<String>>,
     #[serde(default)]
     pub source: Option<String>,
     #[serde(default)]

@@ -73,6 +73,7 @@ pub struct Matcher {
     emails: HashMap<String, Vec<usize>>,
     github_ids: HashMap<u64, Vec<usize>>,
     github_logins: HashMap<String, Vec<usize>>,
+    domains: HashMap<String, Vec<usize>>,
     names: RegexSet,
     name_rule: Vec<usize>,
     exempt_identities: GlobSet,
@@ -112,6 +113,7 @@ impl Matcher {
         let mut emails: HashMap<String, Vec<usize>> = HashMap::new();
         let mut github_ids: HashMap<u64, Vec<usize>> = HashMap::new();
         let mut github_logins: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut domains: HashMap<String, Vec<usize>> = HashMap::new();
         let mut name_patterns = Vec::new();
         let mut name_rule = Vec::new();
 
@@ -162,6 +164,10 @@ impl Matcher {
                                     .push(index);
                             }
                         }
+                        for d in &rule.domains {
+                            let d = normalize(d.value.trim_start_matches('@')).into_owned();
+                            domains.entry(d).or_default().push(index);
+                        }
                         for p in &rule.names {
                             name_patterns.push(p.value.clone());
                             name_rule.push(index);
@@ -199,6 +205,7 @@ impl Matcher {
             emails,
             github_ids,
             github_logins,
+            domains,
             names: regex_set(&name_patterns)?,
             name_rule,
             exempt_identities: exempt_ids.build().map_err(set_error)?,
@@ -301,6 +308,16 @@ impl Matcher {
             return Vec::new();
         }
         let mut found: Vec<usize> = self.emails.get(email).cloned().unwrap_or_default();
+        if !self.domains.is_empty() {
+            // `a@x.example` and `a@mail.x.example` are both in domain `x.example`.
+            let mut host = email.rsplit_once('@').map_or("", |(_, h)| h);
+            while !host.is_empty() {
+                if let Some(rules) = self.domains.get(host) {
+                    found.extend(rules);
+                }
+                host = host.split_once('.').map_or("", |(_, rest)| rest);
+            }
+        }
         if let Some(local) = email.strip_suffix(NOREPLY) {
             let (id, login) = match local.split_once('+') {
                 Some((id, login)) => (id.parse::<u64>().ok(), login),
@@ -496,6 +513,28 @@ mod tests {
             &mut out,
         );
         assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn domain_rules_are_an_opt_in_and_cover_subdomains() {
+        let text = "[[rule]]\nid = \"anthropic-domain\"\nassistant = \"claude-code\"\nkind = \"identity\"\ndomains = [\"anthropic.com\"]\n";
+        let p = Policy::parse("p.toml", text).unwrap();
+        let m = Matcher::new(&p).unwrap();
+        let mut out = Vec::new();
+        m.check_identity(
+            Role::Author,
+            "Staff",
+            "someone@mail.anthropic.com",
+            &mut out,
+        );
+        assert_eq!(rules_for(&m, &out), ["anthropic-domain"]);
+        let (builtin, _) = matcher();
+        out.clear();
+        builtin.check_identity(Role::Author, "Staff", "someone@anthropic.com", &mut out);
+        assert!(
+            out.is_empty(),
+            "the built-in catalogue matches tool addresses, not domains"
+        );
     }
 
     #[test]
