@@ -106,21 +106,21 @@ pub enum Error {
     OpenRepo {
         path: PathBuf,
         #[source]
-        source: git2::Error,
+        source: GitError,
     },
 
     #[error("cannot resolve revision `{spec}`")]
     Revision {
         spec: String,
         #[source]
-        source: git2::Error,
+        source: GitError,
     },
 
     #[error("git error while {doing}")]
     Git {
         doing: String,
         #[source]
-        source: git2::Error,
+        source: GitError,
     },
 
     #[error("cannot read `{}`", path.display())]
@@ -147,11 +147,29 @@ pub enum Error {
     Output(#[source] std::io::Error),
 }
 
+/// A libgit2 error shown by its message alone (its class and code are for programs).
+#[derive(Debug)]
+pub struct GitError(pub git2::Error);
+
+impl fmt::Display for GitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.message())
+    }
+}
+
+impl std::error::Error for GitError {}
+
+impl From<git2::Error> for GitError {
+    fn from(e: git2::Error) -> Self {
+        GitError(e)
+    }
+}
+
 impl Error {
     pub fn git(doing: impl Into<String>, source: git2::Error) -> Self {
         Error::Git {
             doing: doing.into(),
-            source,
+            source: GitError(source),
         }
     }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::catalogue::Kind;
 use crate::matcher::{Location, Match, Matcher, Role};
 use crate::policy::Severity;
+use crate::sanitize::shell_quote;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
@@ -80,11 +81,11 @@ impl Finding {
         let hint = match (kind, cx.stage) {
             (Kind::Path, Stage::PreCommit) => {
                 let p = path.as_deref().unwrap_or_default();
-                format!("unstage it with `git rm --cached -r -- '{p}'` and add it to .gitignore")
+                format!("unstage it with `git rm --cached -r -- {}` and add it to .gitignore", shell_quote(p))
             }
             (Kind::Path, Stage::Audit | Stage::Push | Stage::CommitMsg) => {
                 let p = path.as_deref().unwrap_or_default();
-                format!("remove it (`git rm --cached -r -- '{p}'`) and rewrite the commits that added it (`git rebase -i {short}^`), or exempt the path in the policy")
+                format!("remove it (`git rm --cached -r -- {}`) and rewrite the commits that added it (`git rebase -i {short}^`), or exempt the path in the policy", shell_quote(p))
             }
             (Kind::Message, Stage::CommitMsg) => "delete that line from the commit message".to_owned(),
             (Kind::Message, _) if cx.tag.is_some() => "recreate the tag without that line (`git tag -f -a`)".to_owned(),

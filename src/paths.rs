@@ -104,10 +104,14 @@ impl<'r> MarkerIndex<'r> {
                 format!("nested more than {MAX_DEPTH} levels deep"),
             ));
         }
-        let t = self
-            .repo
-            .find_tree(tree)
-            .map_err(|e| Error::git(format!("reading tree {tree} at `{prefix}`"), e))?;
+        let t = self.repo.find_tree(tree).map_err(|e| {
+            let place = if prefix.is_empty() {
+                "/".to_owned()
+            } else {
+                crate::sanitize::for_terminal(prefix).into_owned()
+            };
+            Error::git(format!("reading tree {tree} at `{place}`"), e)
+        })?;
         let mut found: Vec<Entry> = Vec::new();
         let mut path = String::with_capacity(prefix.len() + 64);
         for entry in t.iter() {

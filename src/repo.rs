@@ -64,13 +64,13 @@ impl Repo {
     /// names (`GIT_DIR`, `GIT_OBJECT_DIRECTORY`, quarantine directories...), as hooks must.
     pub fn open(dir: Option<&Path>) -> Result<Repo> {
         let git = match dir {
-            Some(dir) => Repository::discover(dir).map_err(|source| Error::OpenRepo {
+            Some(dir) => Repository::discover(dir).map_err(|e| Error::OpenRepo {
                 path: dir.to_owned(),
-                source,
+                source: e.into(),
             })?,
-            None => Repository::open_from_env().map_err(|source| Error::OpenRepo {
+            None => Repository::open_from_env().map_err(|e| Error::OpenRepo {
                 path: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-                source,
+                source: e.into(),
             })?,
         };
         Ok(Repo { git })
@@ -110,9 +110,9 @@ impl Repo {
     }
 
     fn push_revision(&self, walk: &mut Revwalk<'_>, spec: &str) -> Result<()> {
-        let fail = |source| Error::Revision {
+        let fail = |e: git2::Error| Error::Revision {
             spec: spec.to_owned(),
-            source,
+            source: e.into(),
         };
         if let Some(hidden) = spec.strip_prefix('^') {
             let oid = self.peel_to_commit(hidden).map_err(fail)?;

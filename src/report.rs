@@ -163,7 +163,7 @@ fn human_inner(
                 f.what(),
                 f.rule
             )?;
-            writeln!(out, "    fix: {}", f.hint)?;
+            writeln!(out, "    fix: {}", for_terminal(&f.hint))?;
         }
         writeln!(out)?;
     }

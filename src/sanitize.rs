@@ -33,6 +33,18 @@ pub fn bytes_for_terminal(bytes: &[u8]) -> String {
     for_terminal(&String::from_utf8_lossy(bytes)).into_owned()
 }
 
+/// Quotes `text` for a POSIX shell command line shown to the user (`'it'\''s'`).
+pub fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/+@:=,".contains(&b))
+    {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -55,6 +67,12 @@ mod tests {
         assert_eq!(for_terminal("a\u{1b}[31mred"), "a\\e[31mred");
         assert_eq!(for_terminal("x\rY"), "x\\rY");
         assert_eq!(for_terminal("bidi\u{202E}txt"), "bidi\\u{202e}txt");
+    }
+
+    #[test]
+    fn shell_quoting_survives_quotes() {
+        assert_eq!(super::shell_quote("CLAUDE.md"), "CLAUDE.md");
+        assert_eq!(super::shell_quote("it's here"), r"'it'\''s here'");
     }
 
     #[test]

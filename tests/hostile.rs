@@ -1,0 +1,218 @@
+//! Hostile and broken repositories under `aigate audit`: histories crafted with
+//! `git fast-import` and `git hash-object` to carry what a normal commit cannot (non-UTF-8
+//! messages and paths, control characters, huge and deep trees, huge messages), and damaged
+//! ones (missing objects, shallow clones). Each gets a correct verdict or a clear one-line
+//! error, never a panic, and untrusted text never reaches the terminal raw.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{aigate, describe, git_command, TestRepo};
+
+/// Feeds a fast-import stream to a new repository; the commits land on `refs/heads/main`.
+#[track_caller]
+fn import(stream: &[u8]) -> TestRepo {
+    let repo = TestRepo::init();
+    let mut child = git_command(repo.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stream).unwrap();
+    assert!(child.wait().unwrap().success(), "fast-import failed");
+    repo
+}
+
+/// A fast-import commit with the given message bytes and file changes (`M` lines).
+fn commit(mark: u32, from: Option<u32>, message: &[u8], changes: &[u8]) -> Vec<u8> {
+    let mut s = format!("commit refs/heads/main\nmark :{mark}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\ndata {}\n", message.len()).into_bytes();
+    s.extend_from_slice(message);
+    s.push(b'\n');
+    if let Some(from) = from {
+        s.extend_from_slice(format!("from :{from}\n").as_bytes());
+    }
+    s.extend_from_slice(changes);
+    s.push(b'\n');
+    s
+}
+
+fn inline(path: &[u8], data: &str) -> Vec<u8> {
+    let mut s = b"M 100644 inline ".to_vec();
+    s.extend_from_slice(path);
+    s.extend_from_slice(format!("\ndata {}\n{data}\n", data.len()).as_bytes());
+    s
+}
+
+#[track_caller]
+fn audit(repo: &TestRepo) -> (i32, String, String) {
+    let out = aigate(repo.path(), &["audit"]);
+    let code = out.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{}", describe(&out));
+    (code, stdout, stderr)
+}
+
+#[test]
+fn a_non_utf8_message_with_an_encoding_header_is_still_checked() {
+    let repo = TestRepo::init();
+    repo.write("a.txt", "a\n");
+    repo.git(&["add", "a.txt"]);
+    let tree = repo.git(&["write-tree"]).trim().to_owned();
+    // Latin-1 "Café", then a Claude trailer.
+    let mut raw = format!("tree {tree}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\nencoding ISO-8859-1\n\nCaf").into_bytes();
+    raw.extend_from_slice(b"\xe9 au lait\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n");
+    std::fs::write(repo.path().join("raw"), &raw).unwrap();
+    let id = repo
+        .git(&["hash-object", "-t", "commit", "-w", "raw"])
+        .trim()
+        .to_owned();
+    repo.git(&["update-ref", "refs/heads/main", &id]);
+    let (code, out, _) = audit(&repo);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("claude-code-identity") && out.contains("Caf\u{fffd} au lait"),
+        "{out}"
+    );
+}
+
+#[test]
+fn escape_sequences_in_messages_and_paths_are_neutralised_in_human_output() {
+    let mut s = commit(
+        1,
+        None,
+        b"\x1b[2J\x1b[31mInnocent\rsubject\xe2\x80\xae\n\nCo-Authored-By: Claude <noreply@anthropic.com> \x1b]0;title\x07\n",
+        &inline(b"\"dir\\033[31m/CLAUDE.md\"", "x"),
+    );
+    s.extend(commit(
+        2,
+        Some(1),
+        b"second",
+        &inline(b"\"new\\nline/AGENTS.md\"", "y"),
+    ));
+    let repo = import(&s);
+    let (code, out, _) = audit(&repo);
+    assert_eq!(code, 1);
+    assert!(
+        !out.contains('\u{1b}')
+            && !out.contains('\r')
+            && !out.contains('\u{7}')
+            && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("\\e[2J\\e[31mInnocent\\rsubject\\u{202e}"),
+        "{out}"
+    );
+    assert!(out.contains("path `dir\\e[31m/CLAUDE.md`"), "{out}");
+    assert!(out.contains("path `new\\nline/AGENTS.md`"), "{out}");
+}
+
+#[test]
+fn invalid_utf8_in_a_path_does_not_hide_the_marker_below_it() {
+    let repo = import(&commit(
+        1,
+        None,
+        b"bytes",
+        &inline(b"\"caf\\351/.cursor/rules/a.mdc\"", "x"),
+    ));
+    let (code, out, _) = audit(&repo);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("caf\u{fffd}/.cursor/rules/a.mdc"), "{out}");
+}
+
+#[test]
+fn a_commit_touching_100000_files_is_audited() {
+    let mut changes = Vec::new();
+    for i in 0..100_000 {
+        changes.extend(inline(format!("d{}/f{i}.txt", i % 100).as_bytes(), ""));
+    }
+    changes.extend(inline(b"d7/CLAUDE.md", "x"));
+    let repo = import(&commit(1, None, b"huge", &changes));
+    let (code, out, _) = audit(&repo);
+    assert_eq!(code, 1);
+    assert!(out.contains("path `d7/CLAUDE.md`"), "{out}");
+}
+
+#[test]
+fn a_tree_1000_levels_deep_is_audited() {
+    let deep: String = (0..1000).map(|i| format!("d{}/", i % 10)).collect();
+    let path = format!("{deep}CLAUDE.md");
+    let repo = import(&commit(1, None, b"deep", &inline(path.as_bytes(), "x")));
+    let (code, out, err) = audit(&repo);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("/d9/CLAUDE.md`"), "{out}");
+}
+
+#[test]
+fn a_message_of_several_megabytes_is_audited() {
+    let mut message = "Big\n\n".to_owned();
+    for i in 0..200_000 {
+        message.push_str(&format!("line {i} of a long generated changelog entry\n"));
+    }
+    message.push_str("Co-authored-by: Codex <noreply@openai.com>\n");
+    assert!(message.len() > 8_000_000);
+    let repo = import(&commit(1, None, message.as_bytes(), &inline(b"a.txt", "x")));
+    let (code, out, _) = audit(&repo);
+    assert_eq!(code, 1);
+    assert!(out.contains("codex-identity"), "{out}");
+}
+
+#[test]
+fn a_missing_object_is_a_one_line_error_with_status_2() {
+    let repo = TestRepo::init();
+    repo.write("sub/a.txt", "a\n");
+    repo.commit_all("one");
+    repo.write("b.txt", "b\n");
+    repo.commit_all("two");
+    let tree = repo.git(&["rev-parse", "HEAD~1:sub"]).trim().to_owned();
+    std::fs::remove_file(
+        repo.path()
+            .join(".git/objects")
+            .join(&tree[..2])
+            .join(&tree[2..]),
+    )
+    .unwrap();
+    let (code, _, err) = audit(&repo);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("aigate: error: git error while reading tree") && err.contains(&tree),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_shallow_clone_treats_its_boundary_as_a_root() {
+    let origin = TestRepo::init();
+    origin.write("CLAUDE.md", "x\n");
+    origin.commit_all("old marker");
+    for i in 0..3 {
+        origin.write("f.txt", format!("{i}\n"));
+        origin.commit_all("work");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    let out = git_command(dir.path())
+        .args(["clone", "-q", "--depth", "2", &url, "c"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = aigate(&dir.path().join("c"), &["audit", "--format", "json"]);
+    // The boundary commit's parent is missing: like `git log`, it counts as a root commit,
+    // so the CLAUDE.md in its tree is reported rather than the audit failing.
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["commits_scanned"], 2);
+    assert_eq!(json["findings"][0]["path"], "CLAUDE.md");
+}
+
+#[test]
+fn an_empty_repository_and_an_unborn_head_are_clean() {
+    let repo = TestRepo::init();
+    let (code, out, _) = audit(&repo);
+    assert_eq!(code, 0);
+    assert!(out.contains("no findings in 0 commits"), "{out}");
+}
