@@ -64,12 +64,20 @@ impl Policy {
             source,
         })?;
         let text = String::from_utf8(text).map_err(|e| {
+            let bad = e.utf8_error().valid_up_to();
+            let before = &e.as_bytes()[..bad];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
             Error::input(
-                format!("policy file `{}`", path.display()),
-                format!(
-                    "not UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
+                format!("{}:{line}:{column}", path.display()),
+                "not UTF-8 (policy files are UTF-8 TOML)",
             )
         })?;
         let mut policy = Policy::parse(&path.display().to_string(), &text)?;

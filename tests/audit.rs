@@ -504,3 +504,45 @@ fn rules_lists_the_catalogue_as_text_and_json() {
     assert_eq!(claude["kind"], "path");
     assert_eq!(claude["patterns"][0], "CLAUDE.md");
 }
+
+#[test]
+fn hostile_policy_files_get_one_clear_error_or_work() {
+    let repo = repo_with_base();
+    repo.write("CLAUDE.md", "x\n");
+    repo.commit_all("marker");
+    let run = |bytes: &[u8]| {
+        std::fs::write(repo.path().join(".aigate.toml"), bytes).unwrap();
+        let out = aigate(repo.path(), &["audit"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{}", describe(&out));
+        (out.status.code(), err)
+    };
+    // Empty: the default policy, every assistant denied.
+    assert_eq!(run(b"").0, Some(1));
+    // Not TOML at all.
+    let (code, err) = run(b"\x7fELF\x02\x01\x01 binary garbage");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.starts_with("aigate: error: ") && err.contains(".aigate.toml:1:1: invalid key"),
+        "{err}"
+    );
+    // Not UTF-8.
+    let (code, err) = run(b"[policy]\ndeny = [\"\xff\"]\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains(".aigate.toml:2:10: not UTF-8"), "{err}");
+    // A regex too large to compile is located, not a crash.
+    let (code, err) = run(b"[[rule]]\nid = \"big\"\nassistant = \"cursor\"\nkind = \"message\"\npatterns = ['(a{1000}){1000}']\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains(".aigate.toml:5:13: invalid regular expression"),
+        "{err}"
+    );
+    // Huge but valid: 20,000 exemptions and a megabyte of comments.
+    let mut big = String::from("[exempt]\npaths = [\n");
+    for i in 0..20_000 {
+        big.push_str(&format!("  \"generated/{i}/**\",\n"));
+    }
+    big.push_str("]\n");
+    big.push_str(&"# padding padding padding padding padding padding padding\n".repeat(20_000));
+    assert_eq!(run(big.as_bytes()).0, Some(1));
+}
