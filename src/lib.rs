@@ -11,6 +11,8 @@ pub mod catalogue;
 pub mod cli;
 pub mod error;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod matcher;
 pub mod normalize;
 pub mod paths;

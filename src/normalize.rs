@@ -17,20 +17,37 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
         }
         return Cow::Borrowed(text);
     }
+    // Each step can expose work for another (lower case turns `Ϳ` into the foldable `ϳ`;
+    // NFKC composes a folded letter with a following mark), so passes repeat until nothing
+    // changes. Real text settles in one or two; the bound keeps hostile input linear.
+    let mut current = pass(text);
+    for _ in 0..4 {
+        if current.is_ascii() {
+            break;
+        }
+        let next = pass(&current);
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    Cow::Owned(current)
+}
+
+fn pass(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.nfkc() {
         if is_invisible(c) {
             continue;
         }
-        let c = fold_lookalike(c);
-        out.extend(c.to_lowercase());
+        for lower in c.to_lowercase() {
+            out.push(fold_lookalike(lower));
+        }
     }
-    // Folding can produce characters that NFKC would combine again; one more pass is cheap
-    // and keeps the result stable (normalize(normalize(x)) == normalize(x)).
     if out.is_ascii() {
-        Cow::Owned(out)
+        out
     } else {
-        Cow::Owned(out.nfkc().collect())
+        out.nfkc().collect()
     }
 }
 

@@ -1,0 +1,68 @@
+//! The properties the fuzz targets in `fuzz/` check, kept in the library so the inputs the
+//! fuzzers once crashed on (`fuzz/regressions/<target>/`) are replayed by `cargo test`.
+
+use std::sync::OnceLock;
+
+use crate::catalogue::Catalogue;
+use crate::matcher::{Matcher, Role};
+use crate::normalize::normalize;
+
+fn matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| {
+        Matcher::all(&Catalogue::builtin().expect("built-in catalogue")).expect("built-in rules")
+    })
+}
+
+/// Message normaliser and matcher: no panic; normalisation is idempotent, so no marker can
+/// hide behind a fold that only completes on a second pass.
+pub fn message(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let once = normalize(&text).into_owned();
+    assert_eq!(normalize(&once), once, "normalisation is idempotent");
+    let m = matcher();
+    let mut out = Vec::new();
+    m.check_message(&text, &mut out);
+    let (name, email) = text.split_once('<').unwrap_or((&text, ""));
+    m.check_identity(Role::Author, name, email, &mut out);
+    m.check_path(&text, &mut out);
+    let _ = crate::sanitize::for_terminal(&text);
+}
+
+/// Policy parser: an error or a policy, never a panic; an error names the file.
+pub fn policy(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Err(e) = crate::policy::Policy::parse("fuzz.toml", text) {
+        let message = e.to_string();
+        assert!(message.starts_with("fuzz.toml"), "{message}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Replays every input a fuzzer once failed on.
+    #[test]
+    fn fuzz_regressions_stay_fixed() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+        let targets: [(&str, fn(&[u8])); 2] =
+            [("message", super::message), ("policy", super::policy)];
+        let mut replayed = 0;
+        for (name, check) in targets {
+            let Ok(dir) = std::fs::read_dir(root.join(name)) else {
+                continue;
+            };
+            for entry in dir {
+                let path = entry.unwrap().path();
+                check(&std::fs::read(&path).unwrap());
+                replayed += 1;
+            }
+        }
+        assert!(
+            replayed > 0,
+            "no regression inputs found under {}",
+            root.display()
+        );
+    }
+}
