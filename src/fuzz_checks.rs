@@ -46,8 +46,8 @@ mod tests {
     #[test]
     fn fuzz_regressions_stay_fixed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
-        let targets: [(&str, fn(&[u8])); 2] =
-            [("message", super::message), ("policy", super::policy)];
+        type Check = fn(&[u8]);
+        let targets: [(&str, Check); 2] = [("message", super::message), ("policy", super::policy)];
         let mut replayed = 0;
         for (name, check) in targets {
             let Ok(dir) = std::fs::read_dir(root.join(name)) else {
