@@ -140,10 +140,11 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
     let git = &repo.git;
     let mut outcome = Outcome::default();
 
-    // What the repository already has: commits reachable from its refs (those the policy
-    // counts as known), and the tag objects refs point to directly.
-    let mut known_commits = Vec::new();
-    let mut known_tags = HashSet::new();
+    // What the repository already has: for each ref the policy counts as known, the commit
+    // it reaches and the tag object it points to, with the ref's own scope. A commit counts
+    // as checked for a scope only if a ref at least as strict reaches it: a commit that
+    // arrived through an ignored personal branch is checked when it reaches `main`.
+    let mut known: Vec<(Scope, Option<Oid>, Option<Oid>)> = Vec::new();
     let refs = git
         .references()
         .map_err(|e| Error::git("listing refs", e))?;
@@ -153,19 +154,20 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
         if !server.is_known_ref(&name) {
             continue;
         }
-        if let Some(target) = r.target() {
-            known_tags.insert(target);
-        }
         // Refs to trees or blobs cannot be hidden (libgit2 would skip them silently anyway).
-        if let Ok(c) = r.peel(ObjectType::Commit) {
-            known_commits.push(c.id());
-        }
+        let commit = r.peel(ObjectType::Commit).ok().map(|c| c.id());
+        known.push((server.scope(&name), commit, r.target()));
     }
 
     let mut checker = crate::audit::Checker::new(repo, policy, crate::audit::PathMethod::Index)?;
     // Tips already walked by a stricter scope are hidden from the next walk.
     let mut walked_tips: Vec<Oid> = Vec::new();
     for scope in [Scope::Enforce, Scope::Warn] {
+        let known_tags: HashSet<Oid> = known
+            .iter()
+            .filter(|(s, _, _)| *s >= scope)
+            .filter_map(|(_, _, t)| *t)
+            .collect();
         let mut tips = Vec::new();
         for u in updates {
             if server.scope(&u.name) != scope || u.is_delete() {
@@ -198,8 +200,12 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
         let fail = |e| Error::git("walking the pushed commits", e);
         let mut walk = git.revwalk().map_err(fail)?;
         walk.set_sorting(Sort::TOPOLOGICAL).map_err(fail)?;
-        for id in known_commits.iter().chain(&walked_tips) {
-            walk.hide(*id).map_err(fail)?;
+        let known_commits = known
+            .iter()
+            .filter(|(s, _, _)| *s >= scope)
+            .filter_map(|(_, c, _)| *c);
+        for id in known_commits.chain(walked_tips.iter().copied()) {
+            walk.hide(id).map_err(fail)?;
         }
         for id in &tips {
             walk.push(*id).map_err(fail)?;
