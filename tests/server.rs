@@ -935,3 +935,62 @@ fn twenty_concurrent_pushes_each_get_their_verdict_and_one_log_line() {
     }
     server.assert_intact(&[]);
 }
+
+#[test]
+fn commits_only_hidden_refs_reach_are_known_unless_known_refs_excludes_them() {
+    // A flagged commit the server got through a hidden ref (as a platform writes
+    // refs/pull/*), not through the hook.
+    let setup = |server: &Server| {
+        let repo = client();
+        assert_pushed(&push(&repo, &server.url(), &["main"], &[]));
+        let flagged = commit_claude_md(&repo);
+        let bare = Server::bare(&[]);
+        assert_pushed(&push(&repo, &bare.url(), &["main:refs/pull/1/head"], &[]));
+        server.git(&[
+            "fetch",
+            "-q",
+            bare.git_dir().to_str().unwrap(),
+            "refs/pull/1/head:refs/pull/1/head",
+        ]);
+        (repo, flagged)
+    };
+    let trusting = Server::new();
+    let (repo, _) = setup(&trusting);
+    assert_pushed(&push(&repo, &trusting.url(), &["main"], &[]));
+    assert_eq!(trusting.last_decision()["commits_checked"], 0);
+
+    let strict = Server::with_policy("known-refs = [\"refs/heads/*\", \"refs/tags/*\"]\n", "");
+    let (repo, flagged) = setup(&strict);
+    assert_refused(&push(&repo, &strict.url(), &["main"], &[]));
+    assert_ne!(
+        strict.rev("refs/heads/main").as_deref(),
+        Some(flagged.as_str())
+    );
+}
+
+#[test]
+fn an_unwritable_decision_log_rejects_the_push() {
+    let server = Server::bare(&[]);
+    std::fs::write(
+        server.policy_path(),
+        "[server]\nlog = \"no-such-dir/decisions.jsonl\"\n",
+    )
+    .unwrap();
+    server.install(&["--config", server.policy_path().to_str().unwrap()]);
+    let repo = client();
+    let out = push(&repo, &server.url(), &["main"], &[]);
+    assert_refused(&out);
+    let lines = remote_lines(&out);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("aigate: error: cannot write")
+                && l.contains("no-such-dir/decisions.jsonl")),
+        "{lines:?}"
+    );
+    assert_line(
+        &lines,
+        "aigate: push rejected: the decision log cannot be written (fail closed)",
+    );
+    assert_eq!(server.rev("refs/heads/main"), None);
+}
