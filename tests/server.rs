@@ -973,7 +973,7 @@ fn an_unwritable_decision_log_rejects_the_push() {
     let server = Server::bare(&[]);
     std::fs::write(
         server.policy_path(),
-        "[server]\nlog = \"no-such-dir/decisions.jsonl\"\n",
+        "[server]\nlog = \"no-such-dir/decisions.jsonl\"\n[server.bypass]\npushers = [\"alice\"]\n",
     )
     .unwrap();
     server.install(&["--config", server.policy_path().to_str().unwrap()]);
@@ -988,6 +988,23 @@ fn an_unwritable_decision_log_rejects_the_push() {
                 && l.contains("no-such-dir/decisions.jsonl")),
         "{lines:?}"
     );
+    assert_line(
+        &lines,
+        "aigate: push rejected: the decision log cannot be written (fail closed)",
+    );
+    assert_eq!(server.rev("refs/heads/main"), None);
+
+    // Above all, a bypass that cannot be logged does not pass.
+    commit_claude_md(&repo);
+    let out = push(
+        &repo,
+        &server.url(),
+        &["-o", "aigate.bypass=urgent", "main"],
+        &[("GL_USERNAME", "alice")],
+    );
+    assert_refused(&out);
+    let lines = remote_lines(&out);
+    assert!(!lines.iter().any(|l| l.contains("BYPASS")), "{lines:?}");
     assert_line(
         &lines,
         "aigate: push rejected: the decision log cannot be written (fail closed)",

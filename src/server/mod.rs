@@ -212,6 +212,8 @@ pub fn receive_push(
     };
 
     let mut log_error = None;
+    // Whether the push is rejected only because the log could not be written.
+    let mut unlogged = false;
     if let Some(path) = &policy.server.log {
         let report_refs: Vec<receive::RefReport> = if outcome.refs.is_empty() {
             refs.iter()
@@ -247,6 +249,7 @@ pub fn receive_push(
             // An unlogged push (a bypass above all) must not pass silently.
             if !reject && on_error == OnError::Reject {
                 reject = true;
+                unlogged = true;
             }
             log_error = Some(e);
         }
@@ -272,7 +275,7 @@ pub fn receive_push(
         }
         (None, _) => {}
     }
-    if log_error.is_some() && reject && !denied {
+    if unlogged {
         p.line("push rejected: the decision log cannot be written (fail closed)")?;
         return Ok(exit::ERROR);
     }
