@@ -21,10 +21,11 @@ pub mod repo;
 pub mod report;
 pub mod rules_cmd;
 pub mod sanitize;
+pub mod server;
 
 use std::io::Write;
 
-use cli::{Cli, Command, Format};
+use cli::{Cli, Command, Format, HookCommand};
 use error::Result;
 use policy::{Policy, Severity};
 
@@ -39,7 +40,7 @@ pub mod exit {
 }
 
 /// Runs one command and returns its exit status.
-pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     match cli.command {
         Command::Audit(args) => {
             let repo = repo::Repo::open(Some(
@@ -72,6 +73,36 @@ pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
                 Format::Human => rules_cmd::human(out, &rows)?,
                 Format::Json => rules_cmd::json(out, &rows)?,
             }
+            Ok(exit::CLEAN)
+        }
+        Command::Hook(args) => match args.hook {
+            HookCommand::PreReceive(a) => {
+                server::pre_receive(a.config.as_deref(), &mut std::io::stdin().lock(), err)
+            }
+            HookCommand::Update(a) => {
+                server::update(a.server.config.as_deref(), &a.refname, &a.old, &a.new, err)
+            }
+        },
+        Command::Install(args) => {
+            if !args.server {
+                return Err(error::Error::Usage(
+                    "only `aigate install --server` is available in this build".to_owned(),
+                ));
+            }
+            let binary = std::env::current_exe().map_err(|source| error::Error::Read {
+                path: std::path::PathBuf::from("<current executable>"),
+                source,
+            })?;
+            server::install::install(
+                &server::install::ServerInstall {
+                    repo: args.dir,
+                    hooks_dir: args.hooks_dir,
+                    config: args.config,
+                    force: args.force,
+                    binary,
+                },
+                out,
+            )?;
             Ok(exit::CLEAN)
         }
     }

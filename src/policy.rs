@@ -49,6 +49,8 @@ pub struct Policy {
     pub exempt_commits: Vec<String>,
     /// Globs over e-mail addresses that identity rules never match.
     pub exempt_identities: Vec<Located>,
+    /// The `[server]` table: ref scopes, bypass, decision log, error handling.
+    pub server: crate::server::policy::ServerPolicy,
 }
 
 impl Policy {
@@ -82,6 +84,12 @@ impl Policy {
         })?;
         let mut policy = Policy::parse(&path.display().to_string(), &text)?;
         policy.source = Some(path.to_owned());
+        // A relative decision log is taken from the policy file's directory.
+        if let (Some(log), Some(dir)) = (&mut policy.server.log, path.parent()) {
+            if log.is_relative() {
+                *log = dir.join(&*log);
+            }
+        }
         Ok(policy)
     }
 
@@ -213,6 +221,7 @@ impl Policy {
             exempt_paths: locate(raw.exempt.paths),
             exempt_commits,
             exempt_identities: locate(raw.exempt.identities),
+            server: crate::server::policy::ServerPolicy::from_section(&file, raw.server)?,
         };
         // Compiling once here reports every bad regex or glob now, with its location, rather
         // than at the first commit that would have used it.
@@ -267,6 +276,8 @@ struct PolicyFile {
     rule: Vec<RuleDef>,
     #[serde(default)]
     exempt: ExemptSection,
+    #[serde(default)]
+    server: crate::server::policy::ServerSection,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,164 @@
+//! `aigate install --server`: writes the pre-receive hook of a bare repository (or into a
+//! `pre-receive.d/` directory of GitLab or Gitea/Forgejo).
+//!
+//! The hook is a POSIX sh script that `exec`s the aigate binary by the absolute path it had at
+//! install time, so the push's fate is the binary's exit status; if that binary is gone the
+//! script rejects the push (fail closed).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::repo::Repo;
+
+/// A line every installed script carries, so a reinstall may replace it.
+pub const MARKER: &str = "# installed by aigate install --server";
+
+#[derive(Debug, Clone)]
+pub struct ServerInstall {
+    /// The repository (default: the current directory).
+    pub repo: Option<PathBuf>,
+    /// Where to write the hook instead of the repository's hooks directory.
+    pub hooks_dir: Option<PathBuf>,
+    /// The server policy the hook passes as `--config`.
+    pub config: Option<PathBuf>,
+    /// Replace an existing hook aigate did not write.
+    pub force: bool,
+    /// The aigate binary the hook runs.
+    pub binary: PathBuf,
+}
+
+/// Installs the hook; returns the path written.
+pub fn install(opts: &ServerInstall, out: &mut dyn Write) -> Result<PathBuf> {
+    let binary = absolute(&opts.binary)?;
+    let config = match &opts.config {
+        Some(c) => {
+            let c = absolute(c)?;
+            // A broken policy would reject every push: refuse it now, with its location.
+            crate::policy::Policy::from_file(&c)?;
+            Some(c)
+        }
+        None => None,
+    };
+    let dir = match &opts.hooks_dir {
+        Some(d) => d.clone(),
+        None => hooks_dir(opts.repo.as_deref().unwrap_or(Path::new(".")))?,
+    };
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    // In a `pre-receive.d/` directory every executable runs: name ours after the tool.
+    let name = if dir.extension().is_some_and(|e| e == "d") {
+        "aigate"
+    } else {
+        "pre-receive"
+    };
+    let path = dir.join(name);
+    if path.exists() && !opts.force {
+        let existing = std::fs::read_to_string(&path).unwrap_or_default();
+        if !existing.contains(MARKER) {
+            return Err(Error::Usage(format!(
+                "`{}` exists and was not written by aigate; move it into a `pre-receive.d/` \
+                 directory or pass `--force` to replace it",
+                path.display()
+            )));
+        }
+    }
+    let text = script(&binary, config.as_deref());
+    write_executable(&path, &text)?;
+    writeln!(
+        out,
+        "installed {} (runs {}{})",
+        path.display(),
+        binary.display(),
+        config
+            .as_ref()
+            .map(|c| format!(" with policy {}", c.display()))
+            .unwrap_or_default()
+    )
+    .map_err(Error::Output)?;
+    Ok(path)
+}
+
+/// The repository's hooks directory: `core.hooksPath` when set, else `<git-dir>/hooks`.
+fn hooks_dir(repo: &Path) -> Result<PathBuf> {
+    let repo = Repo::open(Some(repo))?;
+    let git_dir = repo.git.path().to_owned();
+    let configured = repo
+        .git
+        .config()
+        .and_then(|c| c.get_path("core.hooksPath"))
+        .ok();
+    Ok(match configured {
+        Some(p) if p.is_absolute() => p,
+        // git resolves a relative hooksPath from where hooks run: the git dir of a bare
+        // repository, the work tree otherwise.
+        Some(p) => repo.work_tree().unwrap_or(&git_dir).join(p),
+        None => git_dir.join("hooks"),
+    })
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::fs::canonicalize(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The hook script. Paths are single-quoted for sh.
+pub fn script(binary: &Path, config: Option<&Path>) -> String {
+    let bin = sh_quote(&binary.display().to_string());
+    let config = config
+        .map(|c| format!(" --config {}", sh_quote(&c.display().to_string())))
+        .unwrap_or_default();
+    format!(
+        "#!/bin/sh\n\
+         {MARKER}\n\
+         # Rejects pushes that bring markers of AI coding assistants the server policy denies.\n\
+         # The policy comes from --config, else `git config aigate.policy`, else the default.\n\
+         aigate={bin}\n\
+         if [ ! -x \"$aigate\" ]; then\n\
+         \techo \"aigate: $aigate is missing or not executable: push rejected (fail closed)\" >&2\n\
+         \texit 1\n\
+         fi\n\
+         exec \"$aigate\" hook pre-receive{config}\n"
+    )
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<()> {
+    let fail = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    // Written beside and renamed, so a push never runs a half-written hook.
+    let tmp = path.with_extension("aigate-tmp");
+    std::fs::write(&tmp, text).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(fail)?;
+    }
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_execs_the_binary_and_quotes_paths() {
+        let s = script(
+            Path::new("/opt/it's/aigate"),
+            Some(Path::new("/etc/aigate.toml")),
+        );
+        assert!(s.starts_with("#!/bin/sh\n"));
+        assert!(s.contains("aigate='/opt/it'\\''s/aigate'\n"), "{s}");
+        assert!(s.contains("exec \"$aigate\" hook pre-receive --config '/etc/aigate.toml'\n"));
+        assert!(s.contains("exit 1"));
+    }
+}
