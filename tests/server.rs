@@ -150,12 +150,26 @@ fn client() -> TestRepo {
 
 /// `git push <url> <args>` from `repo`, with `env` added to the clean environment.
 fn push(repo: &TestRepo, url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = git_command(repo.path());
-    cmd.arg("push").arg(url).args(args).stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
+    // Under a burst of connections `git daemon` may reset one before it reaches
+    // receive-pack (no hook ran, nothing was decided); a client retries that, and so does
+    // the test. A refusal by the hook is never retried.
+    for attempt in 0.. {
+        let mut cmd = git_command(repo.path());
+        cmd.arg("push").arg(url).args(args).stdin(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let transport = out.status.code() == Some(128)
+            && !stderr.contains("remote:")
+            && (stderr.contains("Connection reset") || stderr.contains("Connection refused"));
+        if !transport || attempt == 5 {
+            return out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100 << attempt));
     }
-    cmd.output().unwrap()
+    unreachable!()
 }
 
 #[track_caller]

@@ -290,7 +290,7 @@ fn unsupported_message() -> String {
 }
 
 fn is_unsupported_format(e: &Error) -> bool {
-    matches!(e, Error::OpenRepo { source, .. } if source.message().contains("object format"))
+    matches!(e, Error::OpenRepo { source, .. } if source.0.message().contains("object format"))
 }
 
 /// The error and its sources on one line, as `main` prints them.
