@@ -40,6 +40,23 @@ pub fn policy(data: &[u8]) {
     }
 }
 
+/// pre-receive's stdin parser: updates or an error, never a panic; what it accepts is
+/// well-formed, and an error stays short however long the input line.
+pub fn receive_stdin(data: &[u8]) {
+    match crate::server::receive::parse_stdin(data) {
+        Ok(updates) => {
+            for u in updates {
+                assert!(u.old.len() == u.new.len() && (u.old.len() == 40 || u.old.len() == 64));
+                assert!(!u.name.is_empty() && !u.name.contains(['\n', ' ']));
+            }
+        }
+        Err(e) => assert!(
+            e.to_string().len() < 1_000,
+            "error messages quote an excerpt"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Replays every input a fuzzer once failed on.
@@ -47,7 +64,11 @@ mod tests {
     fn fuzz_regressions_stay_fixed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
         type Check = fn(&[u8]);
-        let targets: [(&str, Check); 2] = [("message", super::message), ("policy", super::policy)];
+        let targets: [(&str, Check); 3] = [
+            ("message", super::message),
+            ("policy", super::policy),
+            ("receive-stdin", super::receive_stdin),
+        ];
         let mut replayed = 0;
         for (name, check) in targets {
             let Ok(dir) = std::fs::read_dir(root.join(name)) else {

@@ -28,6 +28,23 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`for_terminal`] of `text`, cut to at most about `max` characters of output with `...`:
+/// for quoting untrusted input in an error message without echoing megabytes of it. The
+/// bound is on what is printed, since one control character escapes to several.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let piece = for_terminal(c.encode_utf8(&mut buf));
+        if out.chars().count() + piece.chars().count() > max {
+            out.push_str("...");
+            return out;
+        }
+        out.push_str(&piece);
+    }
+    out
+}
+
 /// Lossy UTF-8 decoding followed by [`for_terminal`], for byte strings such as git paths.
 pub fn bytes_for_terminal(bytes: &[u8]) -> String {
     for_terminal(&String::from_utf8_lossy(bytes)).into_owned()
@@ -67,6 +84,14 @@ mod tests {
         assert_eq!(for_terminal("a\u{1b}[31mred"), "a\\e[31mred");
         assert_eq!(for_terminal("x\rY"), "x\\rY");
         assert_eq!(for_terminal("bidi\u{202E}txt"), "bidi\\u{202e}txt");
+    }
+
+    #[test]
+    fn excerpts_bound_the_printed_length() {
+        assert_eq!(super::excerpt("abc", 10), "abc");
+        assert_eq!(super::excerpt("abcdef", 3), "abc...");
+        let escaped = super::excerpt(&"\u{19}".repeat(1000), 100);
+        assert!(escaped.chars().count() <= 103, "{escaped}");
     }
 
     #[test]

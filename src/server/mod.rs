@@ -107,16 +107,27 @@ impl HookKind {
     }
 }
 
+/// The most pre-receive reads from stdin (about 400,000 ref updates).
+pub const MAX_STDIN: u64 = 64 << 20;
+
 /// `aigate hook pre-receive`: ref updates on `input`, messages to `err`.
 pub fn pre_receive(config: Option<&Path>, input: &mut dyn Read, err: &mut dyn Write) -> Result<u8> {
     let env = HookEnv::from_env();
     let mut bytes = Vec::new();
-    let read = input.read_to_end(&mut bytes);
+    // git writes one short line per ref; more than this is not git talking, and reading it
+    // all would let a broken caller exhaust the server's memory.
+    let read = input.take(MAX_STDIN + 1).read_to_end(&mut bytes);
     let updates = move || {
         read.map_err(|source| Error::Read {
             path: PathBuf::from("<stdin>"),
             source,
         })?;
+        if bytes.len() as u64 > MAX_STDIN {
+            return Err(Error::input(
+                "hook input",
+                format!("more than {} MiB on stdin", MAX_STDIN >> 20),
+            ));
+        }
         receive::parse_stdin(&bytes)
     };
     receive_push(HookKind::PreReceive, config, &env, updates, err)

@@ -49,7 +49,7 @@ fn object_id(field: &str, what: &str, line_no: usize) -> Result<String> {
             "hook input",
             format!(
                 "line {line_no}: the {what} id `{}` is not 40 or 64 hex digits",
-                crate::sanitize::for_terminal(field)
+                crate::sanitize::excerpt(field, 80)
             ),
         ))
     }
@@ -70,7 +70,7 @@ pub fn ref_update(old: &str, new: &str, name: &str, line_no: usize) -> Result<Re
             "hook input",
             format!(
                 "line {line_no}: `{}` is not a ref name",
-                crate::sanitize::for_terminal(name)
+                crate::sanitize::excerpt(name, 200)
             ),
         ));
     }
@@ -99,7 +99,7 @@ pub fn parse_stdin(input: &[u8]) -> Result<Vec<RefUpdate>> {
                 "hook input",
                 format!(
                     "line {line_no}: expected `<old-id> <new-id> <ref>`, got `{}`",
-                    crate::sanitize::for_terminal(line)
+                    crate::sanitize::excerpt(line, 200)
                 ),
             ));
         };
