@@ -18,6 +18,12 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print the catalogue of assistants and rules in force.
     Rules(RulesArgs),
+    /// Run as a git hook (what the installed hook scripts call).
+    Hook(HookArgs),
+    /// Install aigate's git hooks in this repository.
+    Install(InstallArgs),
+    /// Remove the hooks `aigate install` added, putting back any hook it chained.
+    Uninstall(UninstallArgs),
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +58,77 @@ pub struct RulesArgs {
 
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// Policy file (default: `AIGATE_CONFIG`, then `.aigate.toml` in the work tree, then
+    /// the built-in policy).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub hook: HookName,
+}
+
+/// The hooks, each with the arguments git passes it.
+#[derive(Debug, Subcommand)]
+pub enum HookName {
+    /// The staged changes and the identity of the commit being made.
+    PreCommit {
+        /// Ignored (git passes none).
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// The same checks for a merge made by `git merge`.
+    PreMergeCommit {
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// The message of the commit being made.
+    CommitMsg {
+        /// The file holding the message (`.git/COMMIT_EDITMSG`).
+        file: PathBuf,
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// Every commit and tag a push would send (refs on stdin, as git writes them).
+    PrePush {
+        /// The remote's name (or URL).
+        remote: Option<String>,
+        /// The remote's URL.
+        url: Option<String>,
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Run in this repository instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Which hooks, comma-separated: pre-commit, pre-merge-commit, commit-msg, pre-push
+    /// (default: all).
+    #[arg(long, value_name = "HOOKS", value_delimiter = ',')]
+    pub hooks: Vec<String>,
+
+    /// When another tool's hook and an earlier chained one are both in place, chain the
+    /// current hook and delete the earlier one.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Run in this repository instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Which hooks, comma-separated (default: all).
+    #[arg(long, value_name = "HOOKS", value_delimiter = ',')]
+    pub hooks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,9 @@ pub mod catalogue;
 pub mod cli;
 pub mod error;
 pub mod finding;
+pub mod hooks;
+pub mod install;
+pub mod local_git;
 pub mod matcher;
 pub mod normalize;
 pub mod paths;
@@ -37,7 +40,7 @@ pub mod exit {
 }
 
 /// Runs one command and returns its exit status.
-pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     match cli.command {
         Command::Audit(args) => {
             let repo = repo::Repo::open(Some(
@@ -71,6 +74,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<u8> {
                 Format::Json => rules_cmd::json(out, &rows)?,
             }
             Ok(exit::CLEAN)
+        }
+        Command::Hook(args) => hooks::run(args, err),
+        Command::Install(args) => {
+            let repo = repo::Repo::open(Some(
+                args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
+            ))?;
+            install::install(&repo, &args.hooks, args.force, out)
+        }
+        Command::Uninstall(args) => {
+            let repo = repo::Repo::open(Some(
+                args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
+            ))?;
+            install::uninstall(&repo, &args.hooks, out)
         }
     }
 }
