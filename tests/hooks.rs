@@ -375,7 +375,11 @@ fn accepts_a_verbose_commit_whose_diff_below_the_scissors_holds_a_trailer() {
     let repo = hooked();
     repo.write(
         "CONTRIBUTING.md",
-        format!("Never write:\n{CLAUDE_TRAILER}\n"),
+        // Both lines reach the editor as `+` lines of the diff; the second matches a rule even
+        // there (the `generated with` rule allows leading punctuation).
+        format!(
+            "Never write:\n{CLAUDE_TRAILER}\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n"
+        ),
     );
     assert_ok(&run(repo.path(), &["add", "CONTRIBUTING.md"], &[]));
     let ed = editor(
