@@ -202,6 +202,20 @@ fn refuses_a_marker_in_the_first_commit_of_an_unborn_branch() {
 }
 
 #[test]
+fn an_escape_sequence_in_a_staged_path_is_shown_not_obeyed() {
+    let repo = hooked();
+    repo.write("evil\u{1b}[2J/CLAUDE.md", "x\n");
+    assert_ok(&run(repo.path(), &["add", "-A"], &[]));
+    let o = run(repo.path(), &["commit", "-q", "-m", "x"], &[]);
+    assert_refused(&o, &["path `evil\\e[2J/CLAUDE.md`"]);
+    assert!(
+        !o.stderr.contains(&0x1b),
+        "raw escape printed: {}",
+        describe(&o)
+    );
+}
+
+#[test]
 fn accepts_an_intent_to_add_marker_beside_a_staged_file() {
     let repo = hooked();
     repo.write("CLAUDE.md", "notes\n");

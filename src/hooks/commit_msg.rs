@@ -159,3 +159,51 @@ fn auto_comment_char(raw: &str) -> &str {
         _ => "#",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CUT: &str = "# ------------------------ >8 ------------------------";
+
+    #[test]
+    fn comments_and_everything_below_the_scissors_are_dropped() {
+        let raw = format!(
+            "Subject\n\nBody\n# Please enter the commit message\n{CUT}\n# Do not modify\ndiff --git a/x b/x\n+Co-Authored-By: Claude <noreply@anthropic.com>\n"
+        );
+        assert_eq!(
+            message_body(&raw, Some("#"), Some("#")),
+            "Subject\n\nBody\n"
+        );
+    }
+
+    #[test]
+    fn kept_comments_stay_but_the_cut_still_applies() {
+        let raw = format!("Subject\n# kept\n{CUT}\n+x\n");
+        assert_eq!(message_body(&raw, None, Some("#")), "Subject\n# kept\n");
+        assert_eq!(message_body(&raw, None, None), raw);
+    }
+
+    #[test]
+    fn a_scissors_line_needs_the_comment_char_in_force() {
+        let raw = format!("Subject\n{CUT}\nafter\n");
+        assert_eq!(message_body(&raw, Some(";"), Some(";")), raw);
+        let semi = raw.replace("# -", "; -");
+        assert_eq!(message_body(&semi, Some(";"), Some(";")), "Subject\n");
+    }
+
+    #[test]
+    fn crlf_lines_are_recognised() {
+        let raw =
+            "Subject\r\n# c\r\n# ------------------------ >8 ------------------------\r\n+x\r\n";
+        assert_eq!(message_body(raw, Some("#"), Some("#")), "Subject\r\n");
+    }
+
+    #[test]
+    fn auto_comment_char_is_read_from_the_file() {
+        assert_eq!(auto_comment_char("#1 fix\n\n; Please enter\n;\n"), ";");
+        let cut = format!("x\n{}\n+diff\n", CUT.replacen('#', "@", 1));
+        assert_eq!(auto_comment_char(&cut), "@");
+        assert_eq!(auto_comment_char("Plain message\n"), "#");
+    }
+}

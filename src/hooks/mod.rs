@@ -130,7 +130,8 @@ fn write_report(
             f.assistant,
             f.rule
         )?;
-        writeln!(err, "{indent}  fix: {}", f.hint)?;
+        // The hint quotes the path, which the committer chose.
+        writeln!(err, "{indent}  fix: {}", for_terminal(&f.hint))?;
     }
     writeln!(err)?;
     for line in footer {
