@@ -361,6 +361,89 @@ fn pre_merge_commit_refuses_a_merge_bringing_claude_md() {
     assert_eq!(head(repo.path()), before, "no merge commit was made");
 }
 
+#[test]
+fn a_conflicted_merge_finished_with_git_commit_is_checked_by_pre_commit() {
+    let repo = hooked();
+    assert_ok(&run(repo.path(), &["checkout", "-q", "-b", "side"], &[]));
+    repo.write("README.md", "side\n");
+    repo.write(".claude/settings.json", "{}\n");
+    assert_ok(&run(repo.path(), &["add", "-A"], &[]));
+    assert_ok(&run(
+        repo.path(),
+        &["commit", "-q", "--no-verify", "-m", "s"],
+        &[],
+    ));
+    assert_ok(&run(repo.path(), &["checkout", "-q", "main"], &[]));
+    repo.write("README.md", "main\n");
+    assert_ok(&run(repo.path(), &["commit", "-q", "-am", "m"], &[]));
+    let o = run(repo.path(), &["merge", "-q", "side"], &[]);
+    assert!(
+        !o.status.success(),
+        "the merge should conflict: {}",
+        describe(&o)
+    );
+    repo.write("README.md", "both\n");
+    assert_ok(&run(repo.path(), &["add", "README.md"], &[]));
+    let before = head(repo.path());
+    let o = run(repo.path(), &["commit", "-q", "--no-edit"], &[]);
+    assert_refused(&o, &["path `.claude/settings.json`"]);
+    assert_eq!(head(repo.path()), before);
+}
+
+#[test]
+fn hook_scripts_fall_back_to_the_installing_binary_and_fail_closed_without_one() {
+    let repo = hooked();
+    repo.write("CLAUDE.md", "x\n");
+    assert_ok(&run(repo.path(), &["add", "CLAUDE.md"], &[]));
+    // aigate is not on this PATH: the script runs the binary that installed it.
+    let o = run(
+        repo.path(),
+        &["commit", "-q", "-m", "x"],
+        &[("PATH", "/usr/local/bin:/usr/bin:/bin")],
+    );
+    assert_refused(&o, &["path `CLAUDE.md`"]);
+    // Neither on PATH nor where it was installed from: the commit stops and says why.
+    let script = repo.path().join(".git/hooks/pre-commit");
+    let text = fs::read_to_string(&script).unwrap();
+    let recorded = env!("CARGO_BIN_EXE_aigate");
+    assert!(
+        text.contains(&format!("aigate_recorded='{recorded}'")),
+        "{text}"
+    );
+    fs::write(&script, text.replace(recorded, "/nonexistent/aigate")).unwrap();
+    let o = run(
+        repo.path(),
+        &["commit", "-q", "-m", "x"],
+        &[("PATH", "/usr/local/bin:/usr/bin:/bin")],
+    );
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("cannot find the aigate binary"),
+        "{}",
+        describe(&o)
+    );
+}
+
+#[test]
+fn a_hook_takes_an_explicit_policy_file() {
+    let repo = hooked();
+    let policy = repo.path().join(".git/team-policy.toml");
+    fs::write(&policy, "[policy]\ndeny = [\"cursor\"]\n").unwrap();
+    repo.write("CLAUDE.md", "x\n");
+    assert_ok(&run(repo.path(), &["add", "CLAUDE.md"], &[]));
+    let config = policy.display().to_string();
+    let o = aigate_with(
+        repo.path(),
+        &["hook", "pre-commit", "--config", &config],
+        &[],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    let o = aigate_with(repo.path(), &["hook", "pre-commit"], &[], "");
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert!(stderr(&o).contains("path `CLAUDE.md`"), "{}", describe(&o));
+}
+
 // ---------------------------------------------------------------- commit-msg
 
 #[test]
@@ -913,6 +996,19 @@ fn pre_push_input_edge_cases() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
     assert!(stderr(&o).contains(&bad[..12]), "{}", describe(&o));
+
+    // pre-commit's variables for a branch that brings its root commit: no range, the branch.
+    let o = aigate_with(
+        repo.path(),
+        &["hook", "pre-push"],
+        &[
+            ("PRE_COMMIT_REMOTE_NAME", "origin"),
+            ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main"),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert!(stderr(&o).contains("(1 commit)"), "{}", describe(&o));
 
     // Malformed input is an error, not a pass.
     let o = hook("garbage\n");
