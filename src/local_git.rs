@@ -62,7 +62,7 @@ pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>
             continue;
         }
         let unchanged = head_tree.as_ref().is_some_and(|tree| {
-            tree.get_path(Path::new(&path)).is_ok_and(|old| {
+            tree.get_path(&raw_path(&entry.path)).is_ok_and(|old| {
                 old.id() == entry.id
                     && normal_mode(old.filemode()) == normal_mode(entry.mode as i32)
             })
@@ -72,6 +72,20 @@ pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>
         }
     }
     Ok(out)
+}
+
+/// The index's path bytes as a `Path`, exactly (a lossy conversion would miss the tree entry
+/// of a path that is not UTF-8).
+fn raw_path(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Path::new(std::ffi::OsStr::from_bytes(bytes)).to_owned()
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
 }
 
 /// Index modes may carry permission bits git ignores (`100664`): fold to what trees store.

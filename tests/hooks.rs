@@ -215,6 +215,29 @@ fn an_escape_sequence_in_a_staged_path_is_shown_not_obeyed() {
     );
 }
 
+/// Regression: the index path was looked up in `HEAD` after a lossy UTF-8 conversion, so an
+/// unchanged marker under a Latin-1 directory name counted as staged on every commit.
+#[cfg(unix)]
+#[test]
+fn an_unchanged_marker_under_a_non_utf8_path_is_not_staged_again() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = hooked();
+    let dir = repo.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("CLAUDE.md"), "x\n").unwrap();
+    assert_ok(&run(repo.path(), &["add", "-A"], &[]));
+    let o = run(repo.path(), &["commit", "-q", "-m", "x"], &[]);
+    assert_refused(&o, &["CLAUDE.md"]);
+    assert_ok(&run(
+        repo.path(),
+        &["commit", "-q", "--no-verify", "-m", "x"],
+        &[],
+    ));
+    repo.write("other.txt", "y\n");
+    assert_ok(&run(repo.path(), &["add", "other.txt"], &[]));
+    assert_ok(&run(repo.path(), &["commit", "-q", "-m", "other"], &[]));
+}
+
 #[test]
 fn accepts_an_intent_to_add_marker_beside_a_staged_file() {
     let repo = hooked();
