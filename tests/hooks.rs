@@ -484,7 +484,7 @@ fn refuses_a_claude_trailer_in_a_dash_m_message() {
         &[
             &format!("message line `{CLAUDE_TRAILER}`"),
             "delete that line",
-            "git commit -e -F .git/COMMIT_EDITMSG",
+            "git commit -e -v -F .git/COMMIT_EDITMSG",
         ],
     );
     assert_eq!(head(repo.path()), before);
@@ -529,6 +529,31 @@ fn refuses_a_verbose_commit_whose_message_above_the_scissors_holds_a_trailer() {
     let o = run(repo.path(), &["commit", "-q", "-v"], &[("GIT_EDITOR", &ed)]);
     assert_refused(&o, &[&format!("message line `{CLAUDE_TRAILER}`")]);
     assert_eq!(head(repo.path()), before);
+}
+
+#[test]
+fn the_suggested_fix_for_a_refused_verbose_message_works() {
+    let repo = hooked();
+    repo.write("b.txt", "b\n");
+    assert_ok(&run(repo.path(), &["add", "b.txt"], &[]));
+    let ed = editor(
+        &repo,
+        &format!(
+            r#"{{ printf 'Add b\n\n{CLAUDE_TRAILER}\n'; cat "$1"; }} > "$1.new"; mv "$1.new" "$1""#
+        ),
+    );
+    let o = run(repo.path(), &["commit", "-q", "-v"], &[("GIT_EDITOR", &ed)]);
+    assert_refused(&o, &["git commit -e -v -F .git/COMMIT_EDITMSG"]);
+    // What the report says to do: edit the kept message, commit again with it.
+    let ed = editor(&repo, r#"sed -i '/^Co-Authored-By/d' "$1""#);
+    let o = run(
+        repo.path(),
+        &["commit", "-q", "-e", "-v", "-F", ".git/COMMIT_EDITMSG"],
+        &[("GIT_EDITOR", &ed)],
+    );
+    assert_ok(&o);
+    assert_eq!(message(repo.path(), "HEAD"), "Add b\n\n");
+    assert!(tree_has(repo.path(), "HEAD", "b.txt"));
 }
 
 #[test]

@@ -49,7 +49,7 @@ pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> 
 pub fn footer(file: &Path) -> Vec<String> {
     let shown = super::shown(file);
     vec![format!(
-        "the message is kept in {shown}: edit it and commit again with `git commit -e -F {}`",
+        "the message is kept in {shown}: edit it and commit again with `git commit -e -v -F {}` (`-v` drops a diff left below the scissors line)",
         sh_quote(file)
     )]
 }
