@@ -28,11 +28,12 @@ pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
     match args.hook {
         HookName::PreCommit { .. } => {
             let findings = pre_commit::check(&repo, &policy)?;
-            report(err, &policy, &findings, &pre_commit::header(&findings), &[])
+            let header = pre_commit::header(&findings, "commit");
+            report(err, &policy, &findings, &header, &[])
         }
         HookName::PreMergeCommit { .. } => {
             let findings = pre_commit::check(&repo, &policy)?;
-            let header = pre_commit::header(&findings).replace("commit", "merge");
+            let header = pre_commit::header(&findings, "merge");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::CommitMsg { file, .. } => {

@@ -48,13 +48,13 @@ pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
         .collect())
 }
 
-/// The opening of the report: what is refused.
-pub fn header(findings: &[Finding]) -> String {
+/// The opening of the report: what is refused (`what` is `commit` or `merge`).
+pub fn header(findings: &[Finding], what: &str) -> String {
     let staged = findings.iter().any(|f| f.path.is_some());
     let ident = findings.iter().any(|f| f.identity.is_some());
     match (staged, ident) {
-        (true, true) => "commit refused: what is staged, and who commits it,".to_owned(),
-        (false, true) => "commit refused: the identity it would be made under".to_owned(),
-        _ => "commit refused: what is staged".to_owned(),
+        (true, true) => format!("{what} refused: what is staged, and who makes the {what},"),
+        (false, true) => format!("{what} refused: the identity it would be made under"),
+        _ => format!("{what} refused: what is staged"),
     }
 }
