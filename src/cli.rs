@@ -18,71 +18,13 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print the catalogue of assistants and rules in force.
     Rules(RulesArgs),
-    /// Run as a git hook (git calls this; see `aigate install`).
+    /// Run as a git hook (what the installed hook scripts call).
     Hook(HookArgs),
-    /// Install aigate's hooks (`--server`: a bare repository's pre-receive hook).
+    /// Install aigate's git hooks in this repository (`--server`: a bare repository's
+    /// pre-receive hook).
     Install(InstallArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct HookArgs {
-    #[command(subcommand)]
-    pub hook: HookCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum HookCommand {
-    /// Server: check every commit a push brings (stdin: `<old> <new> <ref>` lines).
-    PreReceive(ServerHookArgs),
-    /// Server, per ref: check what one ref update brings.
-    Update(UpdateArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ServerHookArgs {
-    /// The server's policy file (default: `git config aigate.policy`, then the built-in
-    /// policy). Never read from the pushed tree.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct UpdateArgs {
-    #[command(flatten)]
-    pub server: ServerHookArgs,
-    /// The ref being updated.
-    #[arg(value_name = "REF")]
-    pub refname: String,
-    /// Its old value (all zeros when created).
-    #[arg(value_name = "OLD")]
-    pub old: String,
-    /// Its new value (all zeros when deleted).
-    #[arg(value_name = "NEW")]
-    pub new: String,
-}
-
-#[derive(Debug, Args)]
-pub struct InstallArgs {
-    /// Install the server-side pre-receive hook into a bare repository.
-    #[arg(long)]
-    pub server: bool,
-
-    /// The repository (default: the current directory).
-    #[arg(short = 'C', value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-
-    /// Write the hook into this directory instead of the repository's hooks directory
-    /// (`custom_hooks/pre-receive.d` on GitLab, `hooks/pre-receive.d` on Gitea/Forgejo).
-    #[arg(long, value_name = "DIR")]
-    pub hooks_dir: Option<PathBuf>,
-
-    /// The server policy file the hook passes to `aigate hook pre-receive --config`.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Replace an existing hook that aigate did not write.
-    #[arg(long)]
-    pub force: bool,
+    /// Remove the hooks `aigate install` added, putting back any hook it chained.
+    Uninstall(UninstallArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +59,116 @@ pub struct RulesArgs {
 
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// Policy file. Local hooks default to `AIGATE_CONFIG`, then `.aigate.toml` in the work
+    /// tree; server hooks to `git config aigate.policy`, never the pushed tree; both then to
+    /// the built-in policy.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub hook: HookName,
+}
+
+/// The hooks, each with the arguments git passes it.
+#[derive(Debug, Subcommand)]
+pub enum HookName {
+    /// The staged changes and the identity of the commit being made.
+    PreCommit {
+        /// Ignored (git passes none).
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// The same checks for a merge made by `git merge`.
+    PreMergeCommit {
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// The message of the commit being made.
+    CommitMsg {
+        /// The file holding the message (`.git/COMMIT_EDITMSG`).
+        file: PathBuf,
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// Every commit and tag a push would send (refs on stdin, as git writes them).
+    PrePush {
+        /// The remote's name (or URL).
+        remote: Option<String>,
+        /// The remote's URL.
+        url: Option<String>,
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// Server: every commit a push brings (stdin: `<old> <new> <ref>` lines).
+    PreReceive {
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
+    /// Server, per ref: what one ref update brings.
+    Update {
+        /// The ref being updated.
+        #[arg(value_name = "REF")]
+        refname: String,
+        /// Its old value (all zeros when created).
+        #[arg(value_name = "OLD")]
+        old: String,
+        /// Its new value (all zeros when deleted).
+        #[arg(value_name = "NEW")]
+        new: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Run in this repository instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Which hooks, comma-separated: pre-commit, pre-merge-commit, commit-msg, pre-push
+    /// (default: all).
+    #[arg(
+        long,
+        value_name = "HOOKS",
+        value_delimiter = ',',
+        conflicts_with = "server"
+    )]
+    pub hooks: Vec<String>,
+
+    /// Local hooks: when another tool's hook and an earlier chained one are both in place,
+    /// chain the current hook and delete the earlier one. `--server`: replace a pre-receive
+    /// hook that aigate did not write.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Install the server-side pre-receive hook into a bare repository.
+    #[arg(long)]
+    pub server: bool,
+
+    /// With `--server`: write the hook into this directory instead of the repository's
+    /// hooks directory (`custom_hooks/pre-receive.d` on GitLab, `hooks/pre-receive.d` on
+    /// Gitea/Forgejo).
+    #[arg(long, value_name = "DIR", requires = "server")]
+    pub hooks_dir: Option<PathBuf>,
+
+    /// With `--server`: the server policy file the hook passes to
+    /// `aigate hook pre-receive --config`.
+    #[arg(long, value_name = "FILE", requires = "server")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Run in this repository instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Which hooks, comma-separated (default: all).
+    #[arg(long, value_name = "HOOKS", value_delimiter = ',')]
+    pub hooks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

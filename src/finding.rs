@@ -92,6 +92,7 @@ impl Finding {
             (Kind::Message, _) => format!(
                 "delete that line from the message: `git commit --amend` for the last commit, `git rebase -i {short}^` (reword) for older ones"
             ),
+            (Kind::Identity, Stage::PreCommit | Stage::CommitMsg) => "commit as yourself: set `git config user.name` and `user.email` to your own, and drop any `--author` or `GIT_AUTHOR_*`/`GIT_COMMITTER_*` override".to_owned(),
             (Kind::Identity, _) => format!(
                 "commit as yourself: `git commit --amend --reset-author` for the last commit, `git rebase -i {short}^ --exec 'git commit --amend --no-edit --reset-author'` for a range"
             ),

@@ -13,6 +13,9 @@ pub mod error;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzz_checks;
+pub mod hooks;
+pub mod install;
+pub mod local_git;
 pub mod matcher;
 pub mod normalize;
 pub mod paths;
@@ -25,7 +28,7 @@ pub mod server;
 
 use std::io::Write;
 
-use cli::{Cli, Command, Format, HookCommand};
+use cli::{Cli, Command, Format, HookName};
 use error::Result;
 use policy::{Policy, Severity};
 
@@ -76,19 +79,17 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
             Ok(exit::CLEAN)
         }
         Command::Hook(args) => match args.hook {
-            HookCommand::PreReceive(a) => {
-                server::pre_receive(a.config.as_deref(), &mut std::io::stdin().lock(), err)
+            // Server hooks find their repository and policy their own way (never from the
+            // pushed tree), so they do not go through the local hooks' set-up.
+            HookName::PreReceive { .. } => {
+                server::pre_receive(args.config.as_deref(), &mut std::io::stdin().lock(), err)
             }
-            HookCommand::Update(a) => {
-                server::update(a.server.config.as_deref(), &a.refname, &a.old, &a.new, err)
+            HookName::Update { refname, old, new } => {
+                server::update(args.config.as_deref(), &refname, &old, &new, err)
             }
+            _ => hooks::run(args, err),
         },
-        Command::Install(args) => {
-            if !args.server {
-                return Err(error::Error::Usage(
-                    "only `aigate install --server` is available in this build".to_owned(),
-                ));
-            }
+        Command::Install(args) if args.server => {
             let binary = std::env::current_exe().map_err(|source| error::Error::Read {
                 path: std::path::PathBuf::from("<current executable>"),
                 source,
@@ -104,6 +105,18 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
                 out,
             )?;
             Ok(exit::CLEAN)
+        }
+        Command::Install(args) => {
+            let repo = repo::Repo::open(Some(
+                args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
+            ))?;
+            install::install(&repo, &args.hooks, args.force, out)
+        }
+        Command::Uninstall(args) => {
+            let repo = repo::Repo::open(Some(
+                args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
+            ))?;
+            install::uninstall(&repo, &args.hooks, out)
         }
     }
 }

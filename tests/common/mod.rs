@@ -59,6 +59,14 @@ pub fn git_command(dir: &Path) -> Command {
     cmd
 }
 
+/// The built `aigate`, to run in `dir` with the same clean environment as [`git_command`].
+pub fn aigate_command(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aigate"));
+    cmd.current_dir(dir);
+    clean_env(&mut cmd, dir);
+    cmd
+}
+
 /// Runs the built `aigate` in `dir` with the same clean environment as [`git_command`].
 #[track_caller]
 pub fn aigate(dir: &Path, args: &[&str]) -> Output {

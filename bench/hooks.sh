@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Times `aigate hook pre-commit` against `git diff --cached --name-status` (the cost of the
+# cheapest thing git itself does with the staged changes) on a generated work tree.
+#
+#   bench/hooks.sh [FILES] [RUNS]      default 5000 files, 50 runs of each command
+#
+# Uses target/release/aigate (built if missing) or $AIGATE. Prints the mean time per run of
+# each command and the ratio. Not a test: timings depend on the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+files=${1:-5000}
+runs=${2:-50}
+aigate=${AIGATE:-$PWD/target/release/aigate}
+if [ ! -x "$aigate" ]; then
+    cargo build --release --quiet
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/aigate-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null HOME="$work"
+export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+unset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE AIGATE_CONFIG
+
+repo="$work/repo"
+git init -q -b main "$repo"
+cd "$repo"
+# A tree shaped like a real project: 50 directories of nested files, a few dot-directories.
+i=0
+while [ "$i" -lt "$files" ]; do
+    d="src/mod$((i % 50))/sub$((i % 7))"
+    mkdir -p "$d"
+    printf 'file %d\n' "$i" > "$d/file$i.txt"
+    i=$((i + 1))
+done
+mkdir -p .github docs
+echo "ci" > .github/ci.yml
+git add -A
+git commit -q -m "generated tree"
+# Staged changes for the commit being measured: a few modified files and a new one.
+for n in 1 2 3 4 5; do echo "changed" >> "src/mod$n/sub$n/file$n.txt"; done
+echo "new" > docs/new.md
+git add -A
+tracked=$(git ls-files | wc -l)
+
+# Mean milliseconds per run of the command given as arguments.
+time_it() {
+    local start end
+    "$@" >/dev/null 2>&1 # warm the caches
+    start=$(date +%s%N)
+    for _ in $(seq "$runs"); do
+        "$@" >/dev/null 2>&1
+    done
+    end=$(date +%s%N)
+    echo $(((end - start) / runs / 1000)) # microseconds
+}
+
+git_us=$(time_it git diff --cached --name-status)
+aigate_us=$(time_it "$aigate" hook pre-commit)
+version=$("$aigate" --version)
+
+printf 'work tree: %d tracked files, 6 staged changes; %d runs each; %s cores\n' \
+    "$tracked" "$runs" "$(nproc)"
+awk -v g="$git_us" -v a="$aigate_us" -v v="$version" 'BEGIN {
+    printf "%-36s %8.2f ms\n", "git diff --cached --name-status", g / 1000
+    printf "%-36s %8.2f ms\n", v " hook pre-commit", a / 1000
+    printf "ratio: %.2f\n", a / g
+}'

@@ -1,0 +1,209 @@
+//! `aigate hook commit-msg FILE`: the message of the commit being made, as the user left it.
+//!
+//! The hook runs before git cleans the message up, so the file may hold comment lines and,
+//! after `git commit -v`, a scissors line followed by the diff (whose `+` lines can carry any
+//! trailer). Neither reaches the commit; both are dropped here the way git will drop them.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::finding::{Context, Finding, Stage};
+use crate::local_git::config_string;
+use crate::matcher::Matcher;
+use crate::policy::Policy;
+use crate::repo::Repo;
+
+/// The text of git's scissors line, after the comment character and a space.
+const CUT_LINE: &str = "------------------------ >8 ------------------------";
+
+/// The characters `core.commentChar=auto` chooses from, in git's order.
+const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
+
+/// The findings of the message in `file`.
+pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> {
+    let raw = std::fs::read(file).map_err(|source| Error::Read {
+        path: file.to_owned(),
+        source,
+    })?;
+    let raw = String::from_utf8_lossy(&raw);
+    let cleanup = Cleanup::from_git(repo, &raw);
+    let message = cleanup.apply(&raw);
+    let m = Matcher::new(policy)?;
+    let mut found = Vec::new();
+    m.check_message(&message, &mut found);
+    let cx = Context {
+        commit: String::new(),
+        tag: None,
+        subject: message.lines().next().unwrap_or(""),
+        author: "",
+        date: super::now(),
+        stage: Stage::CommitMsg,
+    };
+    Ok(found
+        .into_iter()
+        .map(|f| Finding::new(&m, f, &cx))
+        .collect())
+}
+
+/// Where the refused message was kept, and how to reuse it.
+pub fn footer(file: &Path) -> Vec<String> {
+    let shown = super::shown(file);
+    vec![format!(
+        "the message is kept in {shown}: edit it and commit again with `git commit -e -v -F {}` (`-v` drops a diff left below the scissors line)",
+        sh_quote(file)
+    )]
+}
+
+fn sh_quote(path: &Path) -> String {
+    let s = crate::sanitize::for_terminal(&path.display().to_string()).into_owned();
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// What git will remove from the message file before committing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleanup {
+    /// The comment string in force (`#` unless `core.commentChar` says otherwise).
+    pub comment: String,
+    /// Lines starting with [`Cleanup::comment`] are dropped.
+    pub strip_comments: bool,
+    /// Everything from the scissors line on is dropped.
+    pub cut_at_scissors: bool,
+}
+
+impl Cleanup {
+    /// Decides as git does from `commit.cleanup` and whether an editor was used (git tells
+    /// its hooks `GIT_EDITOR=:` when none is). With the default mode an edited message loses
+    /// its comments; `git commit -m` keeps `#` lines. `--cleanup=<mode>` on the command line
+    /// is not visible to hooks; only the config is.
+    pub fn from_git(repo: &Repo, raw: &str) -> Cleanup {
+        let edited = std::env::var_os("GIT_EDITOR").map_or(true, |e| e != ":");
+        let mode = config_string(repo, "commit.cleanup").unwrap_or_default();
+        let configured = config_string(repo, "core.commentString")
+            .or_else(|| config_string(repo, "core.commentChar"))
+            .filter(|c| !c.is_empty());
+        let comment = match configured.as_deref() {
+            None => "#".to_owned(),
+            Some("auto") => auto_comment_char(raw).to_owned(),
+            Some(c) => c.to_owned(),
+        };
+        Cleanup {
+            comment,
+            strip_comments: match mode.as_str() {
+                "strip" => true,
+                "verbatim" | "whitespace" | "scissors" => false,
+                _ => edited,
+            },
+            // `git commit -v` cuts at the scissors line whatever the mode; only a message
+            // given to an editor can hold one.
+            cut_at_scissors: edited || mode == "scissors",
+        }
+    }
+
+    /// The message git will commit (before whitespace clean-up, which matters to no rule).
+    pub fn apply(&self, raw: &str) -> String {
+        message_body(
+            raw,
+            self.strip_comments.then_some(self.comment.as_str()),
+            self.cut_at_scissors.then_some(self.comment.as_str()),
+        )
+    }
+}
+
+/// `raw` without the comment lines (when `comment` is given) and without everything from the
+/// scissors line on (when `cut` names its comment character).
+pub fn message_body(raw: &str, comment: Option<&str>, cut: Option<&str>) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for line in raw.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if let Some(c) = cut {
+            if bare.strip_prefix(c).and_then(|r| r.strip_prefix(' ')) == Some(CUT_LINE) {
+                break;
+            }
+        }
+        if comment.is_some_and(|c| bare.starts_with(c)) {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The comment character `core.commentChar=auto` chose for this file. git picks the first
+/// candidate that starts no line of the message it was given, then writes its comments (and
+/// the scissors line) with it; the file no longer shows which it was, so: the character of a
+/// scissors line, else that of the last non-empty line (git's comment block comes last),
+/// else `#`.
+fn auto_comment_char(raw: &str) -> &str {
+    for line in raw.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(c) = line.chars().next() {
+            if AUTO_CANDIDATES.contains(c)
+                && line[c.len_utf8()..].strip_prefix(' ') == Some(CUT_LINE)
+            {
+                return &line[..c.len_utf8()];
+            }
+        }
+    }
+    let last = raw.lines().rev().map(str::trim_end).find(|l| !l.is_empty());
+    match last.and_then(|l| l.chars().next()) {
+        Some(c) if AUTO_CANDIDATES.contains(c) => {
+            let l = last.unwrap_or_default();
+            &l[..c.len_utf8()]
+        }
+        _ => "#",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CUT: &str = "# ------------------------ >8 ------------------------";
+
+    #[test]
+    fn comments_and_everything_below_the_scissors_are_dropped() {
+        let raw = format!(
+            "Subject\n\nBody\n# Please enter the commit message\n{CUT}\n# Do not modify\ndiff --git a/x b/x\n+Co-Authored-By: Claude <noreply@anthropic.com>\n"
+        );
+        assert_eq!(
+            message_body(&raw, Some("#"), Some("#")),
+            "Subject\n\nBody\n"
+        );
+    }
+
+    #[test]
+    fn kept_comments_stay_but_the_cut_still_applies() {
+        let raw = format!("Subject\n# kept\n{CUT}\n+x\n");
+        assert_eq!(message_body(&raw, None, Some("#")), "Subject\n# kept\n");
+        assert_eq!(message_body(&raw, None, None), raw);
+    }
+
+    #[test]
+    fn a_scissors_line_needs_the_comment_char_in_force() {
+        let raw = format!("Subject\n{CUT}\nafter\n");
+        assert_eq!(message_body(&raw, Some(";"), Some(";")), raw);
+        let semi = raw.replace("# -", "; -");
+        assert_eq!(message_body(&semi, Some(";"), Some(";")), "Subject\n");
+    }
+
+    #[test]
+    fn crlf_lines_are_recognised() {
+        let raw =
+            "Subject\r\n# c\r\n# ------------------------ >8 ------------------------\r\n+x\r\n";
+        assert_eq!(message_body(raw, Some("#"), Some("#")), "Subject\r\n");
+    }
+
+    #[test]
+    fn auto_comment_char_is_read_from_the_file() {
+        assert_eq!(auto_comment_char("#1 fix\n\n; Please enter\n;\n"), ";");
+        let cut = format!("x\n{}\n+diff\n", CUT.replacen('#', "@", 1));
+        assert_eq!(auto_comment_char(&cut), "@");
+        assert_eq!(auto_comment_char("Plain message\n"), "#");
+    }
+}

@@ -1,0 +1,180 @@
+//! `aigate hook <name>`: the local git hooks. Each mode reads git's own input for that hook
+//! (the index, the message file, the pushed refs on stdin), builds findings with the shared
+//! matcher, and reports them on stderr with how to fix them. Exit 1 refuses the commit or
+//! push; warnings alone exit 0.
+//!
+//! Every mode opens the repository with `Repository::open_from_env()`, so `GIT_DIR`,
+//! `GIT_INDEX_FILE` (the temporary index of `git commit -a` and `git commit -- <paths>`) and
+//! linked worktrees are honoured.
+
+pub mod commit_msg;
+pub mod pre_commit;
+pub mod pre_push;
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{HookArgs, HookName};
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::policy::{Policy, Severity};
+use crate::repo::Repo;
+use crate::sanitize::for_terminal;
+
+/// Runs one hook mode and returns its exit status.
+pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
+    let repo = Repo::open(None)?;
+    let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
+    match args.hook {
+        HookName::PreCommit { .. } => {
+            let findings = pre_commit::check(&repo, &policy)?;
+            let header = pre_commit::header(&findings, "commit");
+            report(err, &policy, &findings, &header, &[])
+        }
+        HookName::PreMergeCommit { .. } => {
+            let findings = pre_commit::check(&repo, &policy)?;
+            let header = pre_commit::header(&findings, "merge");
+            report(err, &policy, &findings, &header, &[])
+        }
+        HookName::CommitMsg { file, .. } => {
+            let findings = commit_msg::check(&repo, &policy, &file)?;
+            let footer = commit_msg::footer(&file);
+            report(
+                err,
+                &policy,
+                &findings,
+                "commit refused: its message",
+                &footer,
+            )
+        }
+        HookName::PrePush { remote, url, .. } => {
+            let input = pre_push::Input::gather(remote, url, &mut std::io::stdin().lock())?;
+            let outcome = pre_push::check(&repo, &policy, &input)?;
+            report(
+                err,
+                &policy,
+                &outcome.findings,
+                &outcome.header(),
+                &pre_push::footer(),
+            )
+        }
+        // `lib::run` sends these to the server module before any local set-up.
+        HookName::PreReceive { .. } | HookName::Update { .. } => {
+            Err(Error::Usage("server hooks are not local hooks".to_owned()))
+        }
+    }
+}
+
+/// Prints the findings (denied ones first) and returns the exit status: 1 when any is denied.
+///
+/// `subject` completes "aigate: <subject> carries markers ..."; findings that belong to a
+/// commit or tag are grouped under it.
+pub(crate) fn report(
+    err: &mut dyn Write,
+    policy: &Policy,
+    findings: &[Finding],
+    subject: &str,
+    footer: &[String],
+) -> Result<u8> {
+    if findings.is_empty() {
+        return Ok(crate::exit::CLEAN);
+    }
+    let denied = findings.iter().any(|f| f.severity == Severity::Deny);
+    write_report(err, policy, findings, subject, footer, denied).map_err(Error::Output)?;
+    Ok(crate::verdict(findings))
+}
+
+fn write_report(
+    err: &mut dyn Write,
+    policy: &Policy,
+    findings: &[Finding],
+    subject: &str,
+    footer: &[String],
+    denied: bool,
+) -> std::io::Result<()> {
+    let verdict = if denied {
+        "the policy denies"
+    } else {
+        "the policy warns about (not refused)"
+    };
+    let label = if denied { "error" } else { "warning" };
+    let subject = if denied {
+        subject.to_owned()
+    } else {
+        subject.replacen(" refused", "", 1)
+    };
+    writeln!(
+        err,
+        "aigate: {label}: {subject} carries markers of AI coding assistants {verdict}:"
+    )?;
+    let mut ordered: Vec<&Finding> = findings.iter().collect();
+    // Stable: keeps commit order, denied findings before warnings within the whole list.
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let mut last_object: Option<String> = None;
+    for f in ordered {
+        let object = object_of(f);
+        if object != last_object {
+            if let Some(o) = &object {
+                writeln!(err)?;
+                writeln!(err, "  {o}")?;
+            } else {
+                writeln!(err)?;
+            }
+            last_object = object.clone();
+        }
+        let indent = if object.is_some() { "    " } else { "  " };
+        let name = policy
+            .catalogue
+            .assistant(&f.assistant)
+            .map_or(f.assistant.as_str(), |a| a.name.as_str());
+        writeln!(
+            err,
+            "{indent}{}: {} - {name} ({}) [{}]",
+            f.severity.as_str(),
+            f.what(),
+            f.assistant,
+            f.rule
+        )?;
+        // The hint quotes the path, which the committer chose.
+        writeln!(err, "{indent}  fix: {}", for_terminal(&f.hint))?;
+    }
+    writeln!(err)?;
+    for line in footer {
+        writeln!(err, "{line}")?;
+    }
+    let source = match &policy.source {
+        Some(p) => format!("`{}`", for_terminal(&p.display().to_string())),
+        None => "the built-in default (every known assistant denied)".to_owned(),
+    };
+    writeln!(
+        err,
+        "policy: {source}; `aigate rules` lists the rules, a `.aigate.toml` can allow or exempt"
+    )
+}
+
+/// `commit 1a2b3c4d5e6f <subject>` or `tag <name>` for pushed findings; nothing for staged ones.
+fn object_of(f: &Finding) -> Option<String> {
+    if let Some(tag) = &f.tag {
+        return Some(format!("tag {}", for_terminal(tag)));
+    }
+    if f.commit.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "commit {} {}",
+        &f.commit[..f.commit.len().min(12)],
+        for_terminal(&f.subject)
+    ))
+}
+
+/// Seconds since the epoch, for findings about a commit not yet made.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A path for a message: sanitised, in backticks.
+pub(crate) fn shown(path: &Path) -> String {
+    format!("`{}`", for_terminal(&path.display().to_string()))
+}

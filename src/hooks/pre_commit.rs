@@ -1,0 +1,60 @@
+//! `aigate hook pre-commit` and `aigate hook pre-merge-commit`: the commit about to be made,
+//! before its message exists. Checks the marker paths the index adds or changes against
+//! `HEAD` (see [`crate::local_git::staged_marker_paths`]) and the author and committer
+//! identities git will record.
+
+use crate::catalogue::Kind;
+use crate::error::Result;
+use crate::finding::{Context, Finding, Stage};
+use crate::local_git::{future_ident, staged_marker_paths};
+use crate::matcher::{Matcher, Role};
+use crate::policy::Policy;
+use crate::repo::Repo;
+
+/// The findings of the staged changes and of the identities of the commit being made.
+pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
+    let m = Matcher::new(policy)?;
+    let mut found = Vec::new();
+    if m.has_kind(Kind::Path) {
+        for staged in staged_marker_paths(repo, &m)? {
+            m.check_path(&staged.path, &mut found);
+        }
+    }
+    // git exports the author (including `--author`) to the hook; the committer comes from
+    // the environment or the config, as git will resolve it.
+    let author = future_ident(repo, "AUTHOR");
+    let committer = future_ident(repo, "COMMITTER");
+    m.check_identity(Role::Author, &author.name, &author.email, &mut found);
+    if committer != author {
+        m.check_identity(
+            Role::Committer,
+            &committer.name,
+            &committer.email,
+            &mut found,
+        );
+    }
+    let who = format!("{} <{}>", author.name, author.email);
+    let cx = Context {
+        commit: String::new(),
+        tag: None,
+        subject: "",
+        author: &who,
+        date: super::now(),
+        stage: Stage::PreCommit,
+    };
+    Ok(found
+        .into_iter()
+        .map(|f| Finding::new(&m, f, &cx))
+        .collect())
+}
+
+/// The opening of the report: what is refused (`what` is `commit` or `merge`).
+pub fn header(findings: &[Finding], what: &str) -> String {
+    let staged = findings.iter().any(|f| f.path.is_some());
+    let ident = findings.iter().any(|f| f.identity.is_some());
+    match (staged, ident) {
+        (true, true) => format!("{what} refused: what is staged, and who makes the {what},"),
+        (false, true) => format!("{what} refused: the identity it would be made under"),
+        _ => format!("{what} refused: what is staged"),
+    }
+}
