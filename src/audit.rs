@@ -39,7 +39,7 @@ pub struct AuditOutcome {
 /// Checks commits one by one, keeping the per-tree marker cache between them.
 pub struct Checker<'r> {
     repo: &'r Repo,
-    pub matcher: Matcher,
+    pub matcher: std::sync::Arc<Matcher>,
     policy: &'r Policy,
     index: MarkerIndex<'r>,
     method: PathMethod,
@@ -49,7 +49,7 @@ impl<'r> Checker<'r> {
     pub fn new(repo: &'r Repo, policy: &'r Policy, method: PathMethod) -> Result<Self> {
         Ok(Checker {
             repo,
-            matcher: Matcher::new(policy)?,
+            matcher: policy.matcher(),
             policy,
             index: MarkerIndex::new(&repo.git),
             method,

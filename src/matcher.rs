@@ -10,7 +10,7 @@ use regex::{Regex, RegexSet, RegexSetBuilder};
 use crate::catalogue::{parse_github, Catalogue, Kind, Located};
 use crate::error::Result;
 use crate::normalize::{lines, normalize};
-use crate::policy::{Policy, Severity};
+use crate::policy::Severity;
 
 /// A rule in force, as findings refer to it.
 #[derive(Debug, Clone)]
@@ -84,22 +84,13 @@ pub struct Matcher {
 const NOREPLY: &str = "@users.noreply.github.com";
 
 impl Matcher {
-    /// Compiles the rules of every assistant the policy denies or warns about.
-    pub fn new(policy: &Policy) -> Result<Matcher> {
-        Matcher::build(
-            &policy.catalogue,
-            |a| policy.severity.get(a).copied(),
-            &policy.exempt_paths,
-            &policy.exempt_identities,
-        )
-    }
-
     /// Compiles every rule of a catalogue as denied, with no exemptions.
     pub fn all(catalogue: &Catalogue) -> Result<Matcher> {
         Matcher::build(catalogue, |_| Some(Severity::Deny), &[], &[])
     }
 
-    fn build(
+    /// Compiles the rules of every assistant `severity_of` denies or warns about.
+    pub(crate) fn build(
         catalogue: &Catalogue,
         severity_of: impl Fn(&str) -> Option<Severity>,
         exempt_paths: &[Located],
@@ -397,6 +388,7 @@ fn regex_set(patterns: &[String]) -> Result<RegexSet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Policy;
 
     fn matcher() -> (Matcher, Catalogue) {
         let c = Catalogue::builtin().unwrap();
@@ -519,7 +511,7 @@ mod tests {
     fn domain_rules_are_an_opt_in_and_cover_subdomains() {
         let text = "[[rule]]\nid = \"anthropic-domain\"\nassistant = \"claude-code\"\nkind = \"identity\"\ndomains = [\"anthropic.com\"]\n";
         let p = Policy::parse("p.toml", text).unwrap();
-        let m = Matcher::new(&p).unwrap();
+        let m = p.matcher();
         let mut out = Vec::new();
         m.check_identity(
             Role::Author,

@@ -51,6 +51,9 @@ pub struct Policy {
     pub exempt_identities: Vec<Located>,
     /// The `[server]` table: ref scopes, bypass, decision log, error handling.
     pub server: crate::server::policy::ServerPolicy,
+    /// The rules compiled, once: checking the policy compiles them anyway, and every hook
+    /// run would otherwise pay for it twice.
+    matcher: std::sync::Arc<crate::matcher::Matcher>,
 }
 
 impl Policy {
@@ -214,19 +217,31 @@ impl Policy {
             }
             exempt_commits.push(id);
         }
-        let policy = Policy {
+        let exempt_paths = locate(raw.exempt.paths);
+        let exempt_identities = locate(raw.exempt.identities);
+        // Compiling here reports every bad regex or glob now, with its location, rather than
+        // at the first commit that would have used it.
+        let matcher = crate::matcher::Matcher::build(
+            &catalogue,
+            |a| severity.get(a).copied(),
+            &exempt_paths,
+            &exempt_identities,
+        )?;
+        Ok(Policy {
             source: None,
             catalogue,
             severity,
-            exempt_paths: locate(raw.exempt.paths),
+            exempt_paths,
             exempt_commits,
-            exempt_identities: locate(raw.exempt.identities),
+            exempt_identities,
             server: crate::server::policy::ServerPolicy::from_section(&file, raw.server)?,
-        };
-        // Compiling once here reports every bad regex or glob now, with its location, rather
-        // than at the first commit that would have used it.
-        crate::matcher::Matcher::new(&policy)?;
-        Ok(policy)
+            matcher: std::sync::Arc::new(matcher),
+        })
+    }
+
+    /// The policy's rules, compiled.
+    pub fn matcher(&self) -> std::sync::Arc<crate::matcher::Matcher> {
+        self.matcher.clone()
     }
 
     pub fn is_exempt_commit(&self, id: &str) -> bool {

@@ -9,7 +9,6 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::finding::{Context, Finding, Stage};
 use crate::local_git::config_string;
-use crate::matcher::Matcher;
 use crate::policy::Policy;
 use crate::repo::Repo;
 
@@ -28,7 +27,7 @@ pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> 
     let raw = String::from_utf8_lossy(&raw);
     let cleanup = Cleanup::from_git(repo, &raw);
     let message = cleanup.apply(&raw);
-    let m = Matcher::new(policy)?;
+    let m = policy.matcher();
     let mut found = Vec::new();
     m.check_message(&message, &mut found);
     let cx = Context {

@@ -7,13 +7,13 @@ use crate::catalogue::Kind;
 use crate::error::Result;
 use crate::finding::{Context, Finding, Stage};
 use crate::local_git::{future_ident, staged_marker_paths};
-use crate::matcher::{Matcher, Role};
+use crate::matcher::Role;
 use crate::policy::Policy;
 use crate::repo::Repo;
 
 /// The findings of the staged changes and of the identities of the commit being made.
 pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
-    let m = Matcher::new(policy)?;
+    let m = policy.matcher();
     let mut found = Vec::new();
     if m.has_kind(Kind::Path) {
         for staged in staged_marker_paths(repo, &m)? {
