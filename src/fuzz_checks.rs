@@ -57,6 +57,22 @@ pub fn receive_stdin(data: &[u8]) {
     }
 }
 
+/// pre-push's stdin parser: updates or an error, never a panic; errors stay short.
+pub fn push_stdin(data: &[u8]) {
+    match crate::hooks::pre_push::parse_update_bytes(data) {
+        Ok(updates) => {
+            for u in updates {
+                assert!(u.local.len() == 40 || u.local.len() == 64);
+                assert!(u.remote.len() == 40 || u.remote.len() == 64);
+            }
+        }
+        Err(e) => assert!(
+            e.to_string().len() < 1_000,
+            "error messages quote an excerpt"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Replays every input a fuzzer once failed on.
@@ -64,7 +80,8 @@ mod tests {
     fn fuzz_regressions_stay_fixed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
         type Check = fn(&[u8]);
-        let targets: [(&str, Check); 3] = [
+        let targets: [(&str, Check); 4] = [
+            ("push-stdin", super::push_stdin),
             ("message", super::message),
             ("policy", super::policy),
             ("receive-stdin", super::receive_stdin),

@@ -11,7 +11,7 @@
 //! `PRE_COMMIT_FROM_REF`, `PRE_COMMIT_TO_REF`, `PRE_COMMIT_REMOTE_NAME`, ... instead.
 
 use std::collections::BTreeSet;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use git2::Oid;
 
@@ -83,11 +83,37 @@ impl Input {
     }
 }
 
+/// The most pre-push reads from stdin: git writes one short line per ref.
+pub const MAX_STDIN: u64 = 64 << 20;
+
 /// Parses git's pre-push stdin.
 pub fn parse_updates(stdin: &mut dyn BufRead) -> Result<Vec<Update>> {
+    let mut bytes = Vec::new();
+    stdin
+        .take(MAX_STDIN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input("pre-push input", e.to_string()))?;
+    if bytes.len() as u64 > MAX_STDIN {
+        return Err(Error::input(
+            "pre-push input",
+            format!("more than {} MiB on stdin", MAX_STDIN >> 20),
+        ));
+    }
+    parse_update_bytes(&bytes)
+}
+
+/// Parses pre-push lines `<local-ref> SP <local-oid> SP <remote-ref> SP <remote-oid>`; ids
+/// are 40 or 64 hex digits. Anything else is an error that quotes (an excerpt of) the line.
+pub fn parse_update_bytes(bytes: &[u8]) -> Result<Vec<Update>> {
     let mut updates = Vec::new();
-    for (n, line) in stdin.lines().enumerate() {
-        let line = line.map_err(|e| Error::input("pre-push input", e.to_string()))?;
+    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let what = || format!("pre-push input line {}", n + 1);
+        let line = std::str::from_utf8(line).map_err(|e| {
+            Error::input(
+                what(),
+                format!("not UTF-8 (invalid byte at column {})", e.valid_up_to() + 1),
+            )
+        })?;
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;
@@ -95,13 +121,26 @@ pub fn parse_updates(stdin: &mut dyn BufRead) -> Result<Vec<Update>> {
         let fields: Vec<&str> = line.split(' ').collect();
         let [local_ref, local, remote_ref, remote] = fields[..] else {
             return Err(Error::input(
-                format!("pre-push input line {}", n + 1),
+                what(),
                 format!(
                     "expected `<local-ref> <local-oid> <remote-ref> <remote-oid>`, got `{}`",
-                    crate::sanitize::for_terminal(line)
+                    crate::sanitize::excerpt(line, 200)
                 ),
             ));
         };
+        for id in [local, remote] {
+            let hex =
+                (id.len() == 40 || id.len() == 64) && id.bytes().all(|b| b.is_ascii_hexdigit());
+            if !hex {
+                return Err(Error::input(
+                    what(),
+                    format!(
+                        "`{}` is not an object id (40 or 64 hex digits)",
+                        crate::sanitize::excerpt(id, 80)
+                    ),
+                ));
+            }
+        }
         updates.push(Update {
             local_ref: local_ref.to_owned(),
             local: local.to_owned(),
