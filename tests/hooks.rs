@@ -687,6 +687,24 @@ fn a_broken_policy_is_an_error_with_status_2() {
     assert!(stderr(&o).contains("unknown assistant `claud-code`"));
 }
 
+#[test]
+fn a_missing_message_file_is_a_one_line_error_with_status_2() {
+    let repo = hooked();
+    let o = aigate_with(
+        repo.path(),
+        &["hook", "commit-msg", "no/such/COMMIT_EDITMSG"],
+        &[],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", describe(&o));
+    assert!(
+        stderr(&o).starts_with("aigate: error: cannot read `no/such/COMMIT_EDITMSG`"),
+        "{}",
+        describe(&o)
+    );
+}
+
 // ---------------------------------------------------------------- install
 
 #[test]
