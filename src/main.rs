@@ -19,6 +19,14 @@ fn main() -> ExitCode {
             });
         }
     };
+    let mut cli = cli;
+    // The progress bar is for a person watching: never in a pipe, a log or CI.
+    if let aigate::cli::Command::Audit(args) = &mut cli.command {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            args.no_progress = true;
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();
@@ -37,24 +45,8 @@ fn main() -> ExitCode {
         // `aigate audit | head` closes the pipe early: that is not a failure.
         Err(e) if e.is_broken_pipe() => ExitCode::from(aigate::exit::CLEAN),
         Err(e) => {
-            let _ = writeln!(err, "aigate: error: {}", chain(&e));
+            let _ = writeln!(err, "aigate: error: {}", aigate::error::chain(&e));
             ExitCode::from(aigate::exit::ERROR)
         }
     }
-}
-
-/// The error and its sources, `: `-separated, on one line (a located policy error adds the
-/// offending line below it).
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
 }

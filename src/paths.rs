@@ -11,9 +11,10 @@
 //! parent), kept to check the fast one against.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use git2::{Oid, Repository};
+use git2::{Odb, Oid, Repository};
 
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
@@ -23,7 +24,7 @@ use crate::matcher::Matcher;
 pub struct Entry {
     pub path: Rc<str>,
     pub id: Oid,
-    pub mode: i32,
+    pub mode: u32,
 }
 
 /// Trees deeper than this are refused rather than walked (git itself limits depth, and a
@@ -31,23 +32,84 @@ pub struct Entry {
 pub const MAX_DEPTH: usize = 4096;
 
 /// The marker paths of a tree standing in one directory (the directory, then the list).
-type Placed = (Rc<str>, Rc<[Entry]>);
+type Placed = (Rc<[u8]>, Rc<[Entry]>);
+
+/// Object ids are already uniformly distributed: their first bytes are a good hash, and
+/// SipHash over 20 bytes is measurable when a history has hundreds of thousands of trees.
+#[derive(Default)]
+pub struct OidHasher(u64);
+
+impl Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(head) = bytes.get(..8) {
+            self.0 ^= u64::from_le_bytes(head.try_into().unwrap_or_default());
+        } else {
+            for &b in bytes {
+                self.0 = self.0.rotate_left(8) ^ u64::from(b);
+            }
+        }
+    }
+}
+
+pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 
 /// The per-tree cache of marker paths.
 pub struct MarkerIndex<'r> {
-    repo: &'r Repository,
-    /// Keyed by tree id, then by the directory the tree stands in.
-    cache: HashMap<Oid, Vec<Placed>>,
+    odb: Odb<'r>,
+    cache: TreeCache,
+}
+
+/// Which top-level entries of each tree an index covers: the `k`th of `n` shares by a hash of
+/// the name, so that `n` threads can each take one share of the work (a commit's changed
+/// marker paths are the union over the shares). `(0, 1)` covers everything.
+#[derive(Debug, Clone, Copy)]
+pub struct Share {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl Share {
+    pub const ALL: Share = Share { k: 0, n: 1 };
+
+    fn covers(self, name: &[u8]) -> bool {
+        if self.n <= 1 {
+            return true;
+        }
+        // FNV-1a: stable across runs and platforms.
+        let h = name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        h % self.n as u64 == self.k as u64
+    }
+}
+
+/// Keyed by tree id, then by the directory the tree stands in.
+struct TreeCache {
+    map: OidMap<Vec<Placed>>,
     empty: Rc<[Entry]>,
+    share: Share,
 }
 
 impl<'r> MarkerIndex<'r> {
-    pub fn new(repo: &'r Repository) -> Self {
-        MarkerIndex {
-            repo,
-            cache: HashMap::new(),
-            empty: Rc::from(Vec::new()),
-        }
+    pub fn new(repo: &'r Repository) -> Result<Self> {
+        Self::with_share(repo, Share::ALL)
+    }
+
+    /// An index over one share of the top-level entries (see [`Share`]).
+    pub fn with_share(repo: &'r Repository, share: Share) -> Result<Self> {
+        Ok(MarkerIndex {
+            odb: repo
+                .odb()
+                .map_err(|e| Error::git("opening the object database", e))?,
+            cache: TreeCache {
+                map: OidMap::default(),
+                empty: Rc::from(Vec::new()),
+                share,
+            },
+        })
     }
 
     /// The marker paths a commit with tree `tree` adds or changes against `parent_tree`
@@ -58,14 +120,23 @@ impl<'r> MarkerIndex<'r> {
         tree: Oid,
         parent_tree: Option<Oid>,
     ) -> Result<Vec<String>> {
-        let mine = self.markers(matcher, tree, "", 0)?;
+        if parent_tree == Some(tree) {
+            return Ok(Vec::new());
+        }
+        let mut path = Vec::with_capacity(256);
+        let mine = self
+            .cache
+            .markers(&self.odb, matcher, tree, &mut path, false, 0)?;
         let Some(parent_tree) = parent_tree else {
             return Ok(mine.iter().map(|e| e.path.to_string()).collect());
         };
-        if parent_tree == tree || mine.is_empty() {
+        if mine.is_empty() {
             return Ok(Vec::new());
         }
-        let theirs = self.markers(matcher, parent_tree, "", 0)?;
+        path.clear();
+        let theirs = self
+            .cache
+            .markers(&self.odb, matcher, parent_tree, &mut path, false, 0)?;
         // Both lists are sorted by path: one merge-like pass.
         let mut out = Vec::new();
         let mut j = 0;
@@ -83,47 +154,86 @@ impl<'r> MarkerIndex<'r> {
         }
         Ok(out)
     }
+}
 
+impl TreeCache {
     /// The marker paths inside `tree`, which stands at directory `prefix` (empty or ending
-    /// with `/`), sorted by path.
+    /// with `/`), sorted by path. `inside` is true beneath a directory whose name may make
+    /// everything below it a marker (see [`crate::namefilter`]). `prefix` is restored before
+    /// returning.
     fn markers(
         &mut self,
+        odb: &Odb<'_>,
         matcher: &Matcher,
         tree: Oid,
-        prefix: &str,
+        prefix: &mut Vec<u8>,
+        inside: bool,
         depth: usize,
     ) -> Result<Rc<[Entry]>> {
-        if let Some(list) = self.cache.get(&tree) {
-            if let Some((_, entries)) = list.iter().find(|(p, _)| &**p == prefix) {
+        if let Some(list) = self.map.get(&tree) {
+            if let Some((_, entries)) = list.iter().find(|(p, _)| **p == **prefix) {
                 return Ok(entries.clone());
             }
         }
+        let show = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
         if depth > MAX_DEPTH {
             return Err(Error::input(
                 format!("tree {tree}"),
                 format!("nested more than {MAX_DEPTH} levels deep"),
             ));
         }
-        let t = self
-            .repo
-            .find_tree(tree)
-            .map_err(|e| Error::git(format!("reading tree {tree} at `{prefix}`"), e))?;
+        let object = odb
+            .read(tree)
+            .map_err(|e| Error::git(format!("reading tree {tree} at `{}`", show(prefix)), e))?;
+        let bad = |p: &[u8]| {
+            Error::input(
+                format!("tree {tree} at `{}`", show(p)),
+                "malformed tree object",
+            )
+        };
+        let filter = &matcher.name_filter;
         let mut found: Vec<Entry> = Vec::new();
-        let mut path = String::with_capacity(prefix.len() + 64);
-        for entry in t.iter() {
-            path.clear();
-            path.push_str(prefix);
-            path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
-            if entry.kind() == Some(git2::ObjectType::Tree) {
-                path.push('/');
-                let sub = self.markers(matcher, entry.id(), &path, depth + 1)?;
-                found.extend(sub.iter().cloned());
-            } else if matcher.is_marker_path(&path) {
-                found.push(Entry {
-                    path: Rc::from(path.as_str()),
-                    id: entry.id(),
-                    mode: entry.filemode_raw(),
-                });
+        let base = prefix.len();
+        let mut data = object.data();
+        while !data.is_empty() {
+            // `<octal mode> <name>\0<20-byte id>`
+            let space = data
+                .iter()
+                .position(|&b| b == b' ')
+                .ok_or_else(|| bad(prefix))?;
+            let nul = space
+                + data[space..]
+                    .iter()
+                    .position(|&b| b == 0)
+                    .ok_or_else(|| bad(prefix))?;
+            let id_end = nul + 21;
+            let raw_id = data.get(nul + 1..id_end).ok_or_else(|| bad(prefix))?;
+            let mode = parse_mode(&data[..space]).ok_or_else(|| bad(prefix))?;
+            let name = &data[space + 1..nul];
+            data = &data[id_end..];
+            if depth == 0 && !self.share.covers(name) {
+                continue;
+            }
+            let is_tree = mode & 0o170000 == 0o040000;
+            if is_tree {
+                let id = Oid::from_bytes(raw_id).map_err(|_| bad(prefix))?;
+                prefix.extend_from_slice(name);
+                prefix.push(b'/');
+                let below = inside || filter.dir_may_match(name);
+                let sub = self.markers(odb, matcher, id, prefix, below, depth + 1);
+                prefix.truncate(base);
+                found.extend(sub?.iter().cloned());
+            } else if inside || filter.file_may_match(name) {
+                prefix.extend_from_slice(name);
+                let path = String::from_utf8_lossy(prefix);
+                if matcher.is_marker_path(&path) {
+                    found.push(Entry {
+                        path: Rc::from(&*path),
+                        id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
+                        mode,
+                    });
+                }
+                prefix.truncate(base);
             }
         }
         found.sort();
@@ -132,12 +242,22 @@ impl<'r> MarkerIndex<'r> {
         } else {
             Rc::from(found)
         };
-        self.cache
+        self.map
             .entry(tree)
             .or_default()
-            .push((Rc::from(prefix), entries.clone()));
+            .push((Rc::from(&prefix[..]), entries.clone()));
         Ok(entries)
     }
+}
+
+fn parse_mode(octal: &[u8]) -> Option<u32> {
+    if octal.is_empty() || octal.len() > 7 {
+        return None;
+    }
+    octal.iter().try_fold(0u32, |acc, &c| match c {
+        b'0'..=b'7' => Some(acc * 8 + u32::from(c - b'0')),
+        _ => None,
+    })
 }
 
 /// The straightforward method: every path a libgit2 tree diff against the first parent shows

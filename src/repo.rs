@@ -45,6 +45,31 @@ impl Signature {
     }
 }
 
+/// Branches and tags to start a walk from, as globs under `refs/heads/` and `refs/tags/`
+/// (`*`, `release/*`, `main`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefSelection {
+    pub branches: Option<String>,
+    pub tags: Option<String>,
+}
+
+impl RefSelection {
+    pub fn is_empty(&self) -> bool {
+        self.branches.is_none() && self.tags.is_none()
+    }
+
+    fn globs(&self) -> Vec<String> {
+        let mut globs = Vec::new();
+        if let Some(b) = &self.branches {
+            globs.push(format!("refs/heads/{b}"));
+        }
+        if let Some(t) = &self.tags {
+            globs.push(format!("refs/tags/{t}"));
+        }
+        globs
+    }
+}
+
 /// An annotated tag reached from a ref.
 #[derive(Debug, Clone)]
 pub struct TagInfo {
@@ -107,6 +132,65 @@ impl Repo {
             self.push_revision(&mut walk, spec)?;
         }
         Ok(walk)
+    }
+
+    /// Like [`Repo::walk`], plus the branches and tags a [`RefSelection`] names; every ref
+    /// when neither revisions nor a selection is given.
+    pub fn walk_selected(&self, revisions: &[String], refs: &RefSelection) -> Result<Revwalk<'_>> {
+        if refs.is_empty() {
+            return self.walk(revisions);
+        }
+        let mut walk = if revisions.is_empty() {
+            let mut walk = self
+                .git
+                .revwalk()
+                .map_err(|e| Error::git("starting a commit walk", e))?;
+            walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+                .map_err(|e| Error::git("starting a commit walk", e))?;
+            walk
+        } else {
+            self.walk(revisions)?
+        };
+        for tip in self.selected_tips(refs)? {
+            walk.push(tip)
+                .map_err(|e| Error::git("starting a commit walk", e))?;
+        }
+        Ok(walk)
+    }
+
+    /// The commits the selected branches and tags point to.
+    fn selected_tips(&self, refs: &RefSelection) -> Result<Vec<Oid>> {
+        let mut tips = Vec::new();
+        for glob in refs.globs() {
+            let list = self
+                .git
+                .references_glob(&glob)
+                .map_err(|e| Error::git(format!("listing refs `{glob}`"), e))?;
+            for r in list.flatten() {
+                if let Ok(c) = r.peel(ObjectType::Commit) {
+                    tips.push(c.id());
+                }
+            }
+        }
+        tips.sort();
+        tips.dedup();
+        Ok(tips)
+    }
+
+    /// Annotated tags among `refs/tags/<glob>`.
+    pub fn annotated_tags_matching(&self, glob: &str) -> Result<Vec<TagInfo>> {
+        let mut tags = Vec::new();
+        let refs = self
+            .git
+            .references_glob(&format!("refs/tags/{glob}"))
+            .map_err(|e| Error::git("listing tags", e))?;
+        for r in refs.flatten() {
+            let Some(target) = r.target() else { continue };
+            if let Ok(tag) = self.git.find_tag(target) {
+                tags.push(tag_info(&tag, &String::from_utf8_lossy(r.name_bytes())));
+            }
+        }
+        Ok(tags)
     }
 
     fn push_revision(&self, walk: &mut Revwalk<'_>, spec: &str) -> Result<()> {
@@ -187,18 +271,7 @@ impl Repo {
 
     /// Annotated tags among the refs (for their message and tagger).
     pub fn annotated_tags(&self) -> Result<Vec<TagInfo>> {
-        let mut tags = Vec::new();
-        let refs = self
-            .git
-            .references_glob("refs/tags/*")
-            .map_err(|e| Error::git("listing tags", e))?;
-        for r in refs.flatten() {
-            let Some(target) = r.target() else { continue };
-            if let Ok(tag) = self.git.find_tag(target) {
-                tags.push(tag_info(&tag, &String::from_utf8_lossy(r.name_bytes())));
-            }
-        }
-        Ok(tags)
+        self.annotated_tags_matching("*")
     }
 
     pub fn tag(&self, id: Oid, name: &str) -> Result<Option<TagInfo>> {
