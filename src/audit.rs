@@ -8,7 +8,7 @@ use crate::catalogue::Kind;
 use crate::error::{Error, Result};
 use crate::finding::{Context, Finding, Stage};
 use crate::matcher::{Match, Matcher, Role};
-use crate::paths::{diff_paths, MarkerIndex, OidMap, Share};
+use crate::paths::{diff_paths, MarkerIndex, OidMap};
 use crate::policy::Policy;
 use crate::repo::{CommitInfo, RefSelection, Repo, TagInfo};
 
@@ -189,10 +189,10 @@ impl<'r> Checker<'r> {
 
 /// Audits one repository.
 ///
-/// Commits are read and their messages and identities matched on this thread; the changed
-/// marker paths are then found by `threads` workers, each with its own repository handle
-/// and tree cache, each covering a share of the top-level entries of every tree (see
-/// [`Share`]).
+/// First the walk and each commit's tree and first parent (cheap); then `threads` workers
+/// find the changed marker paths, each over a contiguous range of the commits with its own
+/// repository handle and tree cache (neighbouring commits share most trees, so ranges
+/// duplicate little), while this thread matches messages and identities.
 pub fn audit(repo: &Repo, policy: &Policy, opts: &AuditOptions) -> Result<AuditOutcome> {
     audit_with_progress(repo, policy, opts, &NoProgress)
 }
@@ -206,7 +206,7 @@ pub fn audit_with_progress(
 ) -> Result<AuditOutcome> {
     // Audits read every tree once and re-hash nothing: object ids come from the walk, and a
     // corrupt object is git's business (`git fsck`), not a policy verdict. libgit2's object
-    // cache only holds what this walk never reads twice.
+    // cache would only hold what this walk never reads twice.
     git2::opts::strict_hash_verification(false);
     git2::opts::enable_caching(false);
     let checker = Checker::new(repo, policy, opts.path_method)?;
@@ -217,14 +217,8 @@ pub fn audit_with_progress(
     }
     progress.start("reading commits", ids.len() as u64);
 
-    // Per selected commit: its id, tree, first parent, and findings so far.
-    struct Selected {
-        id: Oid,
-        tree: Oid,
-        parent: Option<Oid>,
-        findings: Vec<Finding>,
-    }
-    let mut selected: Vec<Selected> = Vec::new();
+    // The selected commits (newest first) and the tree of every commit read.
+    let mut selected: Vec<(Oid, Oid, Option<Oid>)> = Vec::new();
     let mut tree_of: OidMap<Oid> = OidMap::default();
     for (n, &oid) in ids.iter().enumerate() {
         if n % 1024 == 1023 {
@@ -233,75 +227,95 @@ pub fn audit_with_progress(
         if opts.max_count.is_some_and(|max| selected.len() >= max) {
             break;
         }
-        let info = repo.commit(oid)?;
-        tree_of.insert(oid, info.tree);
-        if opts.since.is_some_and(|t| info.time < t) || opts.until.is_some_and(|t| info.time > t) {
+        let c = repo
+            .git
+            .find_commit(oid)
+            .map_err(|e| Error::git(format!("reading commit {oid}"), e))?;
+        let (tree, time) = (c.tree_id(), c.time().seconds());
+        tree_of.insert(oid, tree);
+        if opts.since.is_some_and(|t| time < t) || opts.until.is_some_and(|t| time > t) {
             continue;
         }
         if policy.is_exempt_commit(&oid.to_string()) {
             continue;
         }
-        let mut found = Vec::new();
-        if opts.kinds.messages {
-            m.check_message(&info.message, &mut found);
-        }
-        if opts.kinds.identities {
-            m.check_identity(
-                Role::Author,
-                &info.author.name,
-                &info.author.email,
-                &mut found,
-            );
-            m.check_identity(
-                Role::Committer,
-                &info.committer.name,
-                &info.committer.email,
-                &mut found,
-            );
-        }
-        selected.push(Selected {
-            id: oid,
-            tree: info.tree,
-            parent: info.parents.first().copied(),
-            findings: findings_of(m, &info, found, Stage::Audit),
-        });
+        selected.push((oid, tree, c.parent_id(0).ok()));
     }
     drop(ids);
 
-    if opts.kinds.paths && m.has_kind(Kind::Path) {
-        let mut jobs = Vec::with_capacity(selected.len());
-        for s in &selected {
-            let parent_tree = match s.parent {
+    let paths = opts.kinds.paths && m.has_kind(Kind::Path);
+    let mut jobs = Vec::new();
+    if paths {
+        jobs.reserve(selected.len());
+        for &(_, tree, parent) in &selected {
+            let parent_tree = match parent {
                 None => None,
                 Some(p) => Some(match tree_of.get(&p) {
                     Some(&t) => t,
                     None => checker.tree_of(p)?, // outside the walk (a range's boundary)
                 }),
             };
-            jobs.push((s.tree, parent_tree));
+            jobs.push((tree, parent_tree));
         }
-        drop(tree_of);
-        let changed = changed_paths(repo, m, &jobs, opts, progress)?;
-        for (s, paths) in selected.iter_mut().zip(changed) {
-            if paths.is_empty() {
+    }
+    drop(tree_of);
+    progress.start("checking commits", selected.len() as u64);
+
+    let meta = || -> Result<Vec<Vec<Finding>>> {
+        let mut all = Vec::with_capacity(selected.len());
+        for &(oid, _, _) in &selected {
+            if !opts.kinds.messages && !opts.kinds.identities {
+                all.push(Vec::new());
                 continue;
             }
+            let info = repo.commit(oid)?;
+            let mut found = Vec::new();
+            if opts.kinds.messages {
+                m.check_message(&info.message, &mut found);
+            }
+            if opts.kinds.identities {
+                m.check_identity(
+                    Role::Author,
+                    &info.author.name,
+                    &info.author.email,
+                    &mut found,
+                );
+                m.check_identity(
+                    Role::Committer,
+                    &info.committer.name,
+                    &info.committer.email,
+                    &mut found,
+                );
+            }
+            all.push(findings_of(m, &info, found, Stage::Audit));
+        }
+        Ok(all)
+    };
+    let (meta, changed) = if paths {
+        changed_paths(repo, m, &jobs, opts, progress, meta)?
+    } else {
+        progress.advance(selected.len() as u64);
+        (meta()?, Vec::new())
+    };
+
+    let mut findings = Vec::new();
+    let mut changed = changed.into_iter().peekable();
+    for (i, (commit_findings, &(oid, _, _))) in meta.into_iter().zip(&selected).enumerate() {
+        findings.extend(commit_findings);
+        // Same order as `Checker::commit`: message and identities, then paths.
+        while let Some((_, paths)) = changed.next_if(|(j, _)| *j == i) {
             let mut found = Vec::new();
             for p in &paths {
                 m.check_path(p, &mut found);
             }
-            if found.is_empty() {
-                continue;
+            if !found.is_empty() {
+                let info = repo.commit(oid)?;
+                findings.extend(findings_of(m, &info, found, Stage::Audit));
             }
-            let info = repo.commit(s.id)?;
-            // Same order as `Checker::commit`: message and identities, then paths.
-            s.findings
-                .extend(findings_of(m, &info, found, Stage::Audit));
         }
     }
 
     let commits = selected.len();
-    let mut findings: Vec<Finding> = selected.into_iter().flat_map(|s| s.findings).collect();
     let tags = if opts.revisions.is_empty() && opts.refs.is_empty() {
         repo.annotated_tags()?
     } else if let Some(glob) = &opts.refs.tags {
@@ -340,80 +354,70 @@ fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) 
     found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
 }
 
-/// The changed marker paths of each `(tree, first parent's tree)` job, sorted.
-fn changed_paths(
+/// Runs `meta` on this thread while workers find the changed marker paths of each
+/// `(tree, first parent's tree)` job; returns `meta`'s result and, for each job with changed
+/// marker paths, its index and the paths (sorted), in job order.
+#[allow(clippy::type_complexity)]
+fn changed_paths<T>(
     repo: &Repo,
     m: &Matcher,
     jobs: &[(Oid, Option<Oid>)],
     opts: &AuditOptions,
     progress: &dyn Progress,
-) -> Result<Vec<Vec<String>>> {
-    progress.start("checking paths", jobs.len() as u64);
+    meta: impl FnOnce() -> Result<T>,
+) -> Result<(T, Vec<(usize, Vec<String>)>)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Small audits are not worth a second thread (unless asked for); the diff method is the
+    // single-threaded reference.
     let threads = match opts.threads {
+        _ if opts.path_method == PathMethod::Diff => 1,
+        0 if jobs.len() < 2_000 => 1,
         0 => cores.min(4),
         n => n,
     };
-    // Small audits are not worth a thread; the diff method is the single-threaded reference.
-    let threads = if jobs.len() < 2_000 || opts.path_method == PathMethod::Diff {
-        1
-    } else {
-        threads.max(1)
-    };
     let git_dir = repo.git.path().to_owned();
-    let worker = |share: Share, own: Option<&Repository>| -> Result<Vec<Vec<String>>> {
-        let opened;
-        let git = match own {
-            Some(g) => g,
-            None => {
-                opened = Repository::open(&git_dir).map_err(|source| Error::OpenRepo {
-                    path: git_dir.clone(),
-                    source,
-                })?;
-                &opened
-            }
-        };
-        let mut index = MarkerIndex::with_share(git, share)?;
-        let mut out = Vec::with_capacity(jobs.len());
-        for (n, &(tree, parent)) in jobs.iter().enumerate() {
-            out.push(match opts.path_method {
+    let worker = |range: std::ops::Range<usize>| -> Result<Vec<(usize, Vec<String>)>> {
+        let git = Repository::open(&git_dir).map_err(|source| Error::OpenRepo {
+            path: git_dir.clone(),
+            source,
+        })?;
+        let mut index = MarkerIndex::new(&git)?;
+        let mut out = Vec::new();
+        let start = range.start;
+        for (n, &(tree, parent)) in jobs[range].iter().enumerate() {
+            let paths = match opts.path_method {
                 PathMethod::Index => index.changed(m, tree, parent)?,
-                PathMethod::Diff => diff_paths(git, m, tree, parent)?,
-            });
-            if share.k == 0 && n % 256 == 255 {
+                PathMethod::Diff => diff_paths(&git, m, tree, parent)?,
+            };
+            if !paths.is_empty() {
+                out.push((start + n, paths));
+            }
+            if n % 256 == 255 {
                 progress.advance(256);
             }
         }
+        // Freeing hundreds of thousands of cached lists one by one takes longer than the
+        // process has left to live; the memory goes back when the audit's process ends.
+        index.leak();
         Ok(out)
     };
-    if threads == 1 {
-        return worker(Share::ALL, Some(&repo.git));
-    }
-    let results: Vec<Result<Vec<Vec<String>>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads)
-            .map(|k| scope.spawn(move || worker(Share { k, n: threads }, None)))
+    std::thread::scope(|scope| {
+        let per = jobs.len().div_ceil(threads).max(1);
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                let range = (k * per).min(jobs.len())..((k + 1) * per).min(jobs.len());
+                let worker = &worker;
+                scope.spawn(move || worker(range))
+            })
             .collect();
-        let mut results = vec![worker(Share { k: 0, n: threads }, Some(&repo.git))];
+        let meta = meta()?;
+        let mut changed = Vec::new();
         for h in handles {
-            results.push(h.join().unwrap_or_else(|_| {
+            let part = h.join().unwrap_or_else(|_| {
                 Err(Error::input("auditing paths", "a worker thread panicked"))
-            }));
+            })?;
+            changed.extend(part);
         }
-        results
-    });
-    let mut merged: Vec<Vec<String>> = Vec::new();
-    for r in results {
-        let part = r?;
-        if merged.is_empty() {
-            merged = part;
-            continue;
-        }
-        for (all, more) in merged.iter_mut().zip(part) {
-            if !more.is_empty() {
-                all.extend(more);
-                all.sort();
-            }
-        }
-    }
-    Ok(merged)
+        Ok((meta, changed))
+    })
 }

@@ -62,44 +62,14 @@ pub struct MarkerIndex<'r> {
     cache: TreeCache,
 }
 
-/// Which top-level entries of each tree an index covers: the `k`th of `n` shares by a hash of
-/// the name, so that `n` threads can each take one share of the work (a commit's changed
-/// marker paths are the union over the shares). `(0, 1)` covers everything.
-#[derive(Debug, Clone, Copy)]
-pub struct Share {
-    pub k: usize,
-    pub n: usize,
-}
-
-impl Share {
-    pub const ALL: Share = Share { k: 0, n: 1 };
-
-    fn covers(self, name: &[u8]) -> bool {
-        if self.n <= 1 {
-            return true;
-        }
-        // FNV-1a: stable across runs and platforms.
-        let h = name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        h % self.n as u64 == self.k as u64
-    }
-}
-
 /// Keyed by tree id, then by the directory the tree stands in.
 struct TreeCache {
     map: OidMap<Vec<Placed>>,
     empty: Rc<[Entry]>,
-    share: Share,
 }
 
 impl<'r> MarkerIndex<'r> {
     pub fn new(repo: &'r Repository) -> Result<Self> {
-        Self::with_share(repo, Share::ALL)
-    }
-
-    /// An index over one share of the top-level entries (see [`Share`]).
-    pub fn with_share(repo: &'r Repository, share: Share) -> Result<Self> {
         Ok(MarkerIndex {
             odb: repo
                 .odb()
@@ -107,9 +77,13 @@ impl<'r> MarkerIndex<'r> {
             cache: TreeCache {
                 map: OidMap::default(),
                 empty: Rc::from(Vec::new()),
-                share,
             },
         })
+    }
+
+    /// Gives up the cache without freeing it entry by entry (see `audit`).
+    pub fn leak(self) {
+        std::mem::forget(self.cache);
     }
 
     /// The marker paths a commit with tree `tree` adds or changes against `parent_tree`
@@ -211,9 +185,6 @@ impl TreeCache {
             let mode = parse_mode(&data[..space]).ok_or_else(|| bad(prefix))?;
             let name = &data[space + 1..nul];
             data = &data[id_end..];
-            if depth == 0 && !self.share.covers(name) {
-                continue;
-            }
             let is_tree = mode & 0o170000 == 0o040000;
             if is_tree {
                 let id = Oid::from_bytes(raw_id).map_err(|_| bad(prefix))?;
