@@ -385,7 +385,7 @@ fn markdown_inner(
                 out,
                 "{repo}| {object} | {} | {} | `{}` | {} |",
                 date(f.date),
-                md(&f.what()),
+                md_what(f),
                 f.rule,
                 md(&f.subject)
             )?;
@@ -395,6 +395,23 @@ fn markdown_inner(
         out,
         "\nFix: remove the marker and rewrite the commits that added it (see each finding's `hint` in `aigate audit --format json`), or exempt it in `.aigate.toml`."
     )
+}
+
+/// What was found, with the untrusted part as a code span: `path `CLAUDE.md``.
+fn md_what(f: &Finding) -> String {
+    let (label, text) = if let Some(p) = &f.path {
+        ("path".to_owned(), p.as_str())
+    } else if let Some(l) = &f.line {
+        ("message line".to_owned(), l.trim())
+    } else {
+        (
+            f.field.map_or("identity", crate::matcher::Role::as_str).to_owned(),
+            f.identity.as_deref().unwrap_or_default(),
+        )
+    };
+    // Inside a code span nothing is markup; only a backtick would end it and a pipe the cell.
+    let code = for_terminal(text).replace('`', "'").replace('|', "\\|");
+    format!("{label} `{code}`")
 }
 
 /// Untrusted text made safe for a Markdown table cell: control characters made visible,
