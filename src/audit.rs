@@ -8,6 +8,7 @@ use crate::catalogue::Kind;
 use crate::error::{Error, Result};
 use crate::finding::{Context, Finding, Stage};
 use crate::matcher::{Match, Matcher, Role};
+use crate::pack::Packs;
 use crate::paths::{diff_paths, MarkerIndex, OidMap};
 use crate::policy::Policy;
 use crate::repo::{CommitInfo, RefSelection, Repo, TagInfo};
@@ -376,12 +377,16 @@ fn changed_paths<T>(
         n => n,
     };
     let git_dir = repo.git.path().to_owned();
+    let packs = match opts.path_method {
+        PathMethod::Index => Some(Packs::open(&repo.git.commondir().join("objects"))),
+        PathMethod::Diff => None,
+    };
     let worker = |range: std::ops::Range<usize>| -> Result<Vec<(usize, Vec<String>)>> {
         let git = Repository::open(&git_dir).map_err(|source| Error::OpenRepo {
             path: git_dir.clone(),
             source,
         })?;
-        let mut index = MarkerIndex::new(&git)?;
+        let mut index = MarkerIndex::with_packs(&git, packs.clone())?;
         let mut out = Vec::new();
         let start = range.start;
         for (n, &(tree, parent)) in jobs[range].iter().enumerate() {

@@ -12,6 +12,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the audit variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check every commit of a history (default: every ref) against the policy.

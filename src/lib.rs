@@ -16,6 +16,7 @@ pub mod finding;
 pub mod matcher;
 pub mod namefilter;
 pub mod normalize;
+pub mod pack;
 pub mod paths;
 pub mod policy;
 pub mod progress;

@@ -18,6 +18,7 @@ use git2::{Odb, Oid, Repository};
 
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
+use crate::pack::{Packs, Reader};
 
 /// A marker path inside a tree.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,7 +42,8 @@ pub struct OidHasher(u64);
 
 impl Hasher for OidHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // One multiply spreads small keys (pack offsets) over the high bits hashbrown uses.
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
     fn write(&mut self, bytes: &[u8]) {
         if let Some(head) = bytes.get(..8) {
@@ -59,23 +61,32 @@ pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 /// The per-tree cache of marker paths.
 pub struct MarkerIndex<'r> {
     odb: Odb<'r>,
+    /// Reads trees from the packs directly when it can (see [`crate::pack`]).
+    packs: Option<Reader>,
     cache: TreeCache,
 }
 
 /// Keyed by tree id, then by the directory the tree stands in.
 struct TreeCache {
-    map: OidMap<Vec<Placed>>,
+    /// Keyed by the raw id: comparing 20 bytes inline beats libgit2's `git_oid_equal`.
+    map: HashMap<[u8; 20], Vec<Placed>, BuildHasherDefault<OidHasher>>,
     empty: Rc<[Entry]>,
 }
 
 impl<'r> MarkerIndex<'r> {
     pub fn new(repo: &'r Repository) -> Result<Self> {
+        Self::with_packs(repo, None)
+    }
+
+    /// An index that reads trees from `packs` first, libgit2 second.
+    pub fn with_packs(repo: &'r Repository, packs: Option<Packs>) -> Result<Self> {
         Ok(MarkerIndex {
+            packs: packs.filter(|p| !p.is_empty()).map(Reader::new),
             odb: repo
                 .odb()
                 .map_err(|e| Error::git("opening the object database", e))?,
             cache: TreeCache {
-                map: OidMap::default(),
+                map: HashMap::default(),
                 empty: Rc::from(Vec::new()),
             },
         })
@@ -100,7 +111,7 @@ impl<'r> MarkerIndex<'r> {
         let mut path = Vec::with_capacity(256);
         let mine = self
             .cache
-            .markers(&self.odb, matcher, tree, &mut path, false, 0)?;
+            .markers(&self.odb, self.packs.as_mut(), matcher, key(tree), &mut path, false, 0)?;
         let Some(parent_tree) = parent_tree else {
             return Ok(mine.iter().map(|e| e.path.to_string()).collect());
         };
@@ -110,7 +121,7 @@ impl<'r> MarkerIndex<'r> {
         path.clear();
         let theirs = self
             .cache
-            .markers(&self.odb, matcher, parent_tree, &mut path, false, 0)?;
+            .markers(&self.odb, self.packs.as_mut(), matcher, key(parent_tree), &mut path, false, 0)?;
         // Both lists are sorted by path: one merge-like pass.
         let mut out = Vec::new();
         let mut j = 0;
@@ -131,6 +142,13 @@ impl<'r> MarkerIndex<'r> {
 }
 
 impl TreeCache {
+    fn cached(&self, key: &[u8; 20], prefix: &[u8]) -> Option<Rc<[Entry]>> {
+        let list = self.map.get(key)?;
+        list.iter()
+            .find(|(p, _)| **p == *prefix)
+            .map(|(_, entries)| entries.clone())
+    }
+
     /// The marker paths inside `tree`, which stands at directory `prefix` (empty or ending
     /// with `/`), sorted by path. `inside` is true beneath a directory whose name may make
     /// everything below it a marker (see [`crate::namefilter`]). `prefix` is restored before
@@ -138,17 +156,17 @@ impl TreeCache {
     fn markers(
         &mut self,
         odb: &Odb<'_>,
+        mut packs: Option<&mut Reader>,
         matcher: &Matcher,
-        tree: Oid,
+        key: [u8; 20],
         prefix: &mut Vec<u8>,
         inside: bool,
         depth: usize,
     ) -> Result<Rc<[Entry]>> {
-        if let Some(list) = self.map.get(&tree) {
-            if let Some((_, entries)) = list.iter().find(|(p, _)| **p == **prefix) {
-                return Ok(entries.clone());
-            }
+        if let Some(entries) = self.cached(&key, prefix) {
+            return Ok(entries);
         }
+        let tree = Oid::from_bytes(&key).map_err(|e| Error::git("reading a tree id", e))?;
         let show = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
         if depth > MAX_DEPTH {
             return Err(Error::input(
@@ -156,9 +174,13 @@ impl TreeCache {
                 format!("nested more than {MAX_DEPTH} levels deep"),
             ));
         }
-        let object = odb
-            .read(tree)
-            .map_err(|e| Error::git(format!("reading tree {tree} at `{}`", show(prefix)), e))?;
+        let object = match packs.as_deref_mut().and_then(|p| p.tree(&key)) {
+            Some(data) => data,
+            None => odb
+                .read(tree)
+                .map(|o| o.data().to_vec())
+                .map_err(|e| Error::git(format!("reading tree {tree} at `{}`", show(prefix)), e))?,
+        };
         let bad = |p: &[u8]| {
             Error::input(
                 format!("tree {tree} at `{}`", show(p)),
@@ -168,7 +190,7 @@ impl TreeCache {
         let filter = &matcher.name_filter;
         let mut found: Vec<Entry> = Vec::new();
         let base = prefix.len();
-        let mut data = object.data();
+        let mut data: &[u8] = &object;
         while !data.is_empty() {
             // `<octal mode> <name>\0<20-byte id>`
             let space = data
@@ -187,11 +209,16 @@ impl TreeCache {
             data = &data[id_end..];
             let is_tree = mode & 0o170000 == 0o040000;
             if is_tree {
-                let id = Oid::from_bytes(raw_id).map_err(|_| bad(prefix))?;
+                let id: [u8; 20] = raw_id.try_into().map_err(|_| bad(prefix))?;
                 prefix.extend_from_slice(name);
                 prefix.push(b'/');
-                let below = inside || filter.dir_may_match(name);
-                let sub = self.markers(odb, matcher, id, prefix, below, depth + 1);
+                let sub = match self.cached(&id, prefix) {
+                    Some(sub) => Ok(sub),
+                    None => {
+                        let below = inside || filter.dir_may_match(name);
+                        self.markers(odb, packs.as_deref_mut(), matcher, id, prefix, below, depth + 1)
+                    }
+                };
                 prefix.truncate(base);
                 found.extend(sub?.iter().cloned());
             } else if inside || filter.file_may_match(name) {
@@ -214,11 +241,18 @@ impl TreeCache {
             Rc::from(found)
         };
         self.map
-            .entry(tree)
+            .entry(key)
             .or_default()
             .push((Rc::from(&prefix[..]), entries.clone()));
         Ok(entries)
     }
+}
+
+fn key(id: Oid) -> [u8; 20] {
+    let mut k = [0; 20];
+    let b = id.as_bytes();
+    k[..b.len().min(20)].copy_from_slice(&b[..b.len().min(20)]);
+    k
 }
 
 fn parse_mode(octal: &[u8]) -> Option<u32> {
