@@ -8,7 +8,7 @@ use crate::catalogue::Kind;
 use crate::error::{Error, Result};
 use crate::finding::{Context, Finding, Stage};
 use crate::matcher::{Match, Matcher, Role};
-use crate::pack::Packs;
+use crate::pack::{commit_tree_and_parent, Packs, Reader};
 use crate::paths::{diff_paths, MarkerIndex, OidMap};
 use crate::policy::Policy;
 use crate::repo::{CommitInfo, RefSelection, Repo, TagInfo};
@@ -216,55 +216,42 @@ pub fn audit_with_progress(
     for oid in repo.walk_selected(&opts.revisions, &opts.refs)? {
         ids.push(oid.map_err(|e| Error::git("walking commits", e))?);
     }
-    progress.start("reading commits", ids.len() as u64);
 
-    // The selected commits (newest first) and the tree of every commit read.
-    let mut selected: Vec<(Oid, Oid, Option<Oid>)> = Vec::new();
-    let mut tree_of: OidMap<Oid> = OidMap::default();
-    for (n, &oid) in ids.iter().enumerate() {
-        if n % 1024 == 1023 {
-            progress.advance(1024);
+    // The commits to check, newest first. Without date bounds or a count that is every
+    // commit of the walk, known at once, so the path workers can start straight away.
+    let filtered = opts.since.is_some() || opts.until.is_some() || opts.max_count.is_some();
+    let selected: Vec<Oid> = if filtered {
+        progress.start("selecting commits", ids.len() as u64);
+        let mut selected = Vec::new();
+        for &oid in &ids {
+            if opts.max_count.is_some_and(|max| selected.len() >= max) {
+                break;
+            }
+            let time = repo
+                .git
+                .find_commit(oid)
+                .map_err(|e| Error::git(format!("reading commit {oid}"), e))?
+                .time()
+                .seconds();
+            if opts.since.is_some_and(|t| time < t) || opts.until.is_some_and(|t| time > t) {
+                continue;
+            }
+            if !policy.is_exempt_commit(&oid.to_string()) {
+                selected.push(oid);
+            }
+            progress.advance(1);
         }
-        if opts.max_count.is_some_and(|max| selected.len() >= max) {
-            break;
-        }
-        let c = repo
-            .git
-            .find_commit(oid)
-            .map_err(|e| Error::git(format!("reading commit {oid}"), e))?;
-        let (tree, time) = (c.tree_id(), c.time().seconds());
-        tree_of.insert(oid, tree);
-        if opts.since.is_some_and(|t| time < t) || opts.until.is_some_and(|t| time > t) {
-            continue;
-        }
-        if policy.is_exempt_commit(&oid.to_string()) {
-            continue;
-        }
-        selected.push((oid, tree, c.parent_id(0).ok()));
-    }
-    drop(ids);
-
+        selected
+    } else {
+        ids.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
+        ids
+    };
     let paths = opts.kinds.paths && m.has_kind(Kind::Path);
-    let mut jobs = Vec::new();
-    if paths {
-        jobs.reserve(selected.len());
-        for &(_, tree, parent) in &selected {
-            let parent_tree = match parent {
-                None => None,
-                Some(p) => Some(match tree_of.get(&p) {
-                    Some(&t) => t,
-                    None => checker.tree_of(p)?, // outside the walk (a range's boundary)
-                }),
-            };
-            jobs.push((tree, parent_tree));
-        }
-    }
-    drop(tree_of);
     progress.start("checking commits", selected.len() as u64);
 
     let meta = || -> Result<Vec<Vec<Finding>>> {
         let mut all = Vec::with_capacity(selected.len());
-        for &(oid, _, _) in &selected {
+        for &oid in &selected {
             if !opts.kinds.messages && !opts.kinds.identities {
                 all.push(Vec::new());
                 continue;
@@ -293,7 +280,7 @@ pub fn audit_with_progress(
         Ok(all)
     };
     let (meta, changed) = if paths {
-        changed_paths(repo, m, &jobs, opts, progress, meta)?
+        changed_paths(repo, m, &selected, opts, progress, meta)?
     } else {
         progress.advance(selected.len() as u64);
         (meta()?, Vec::new())
@@ -301,7 +288,7 @@ pub fn audit_with_progress(
 
     let mut findings = Vec::new();
     let mut changed = changed.into_iter().peekable();
-    for (i, (commit_findings, &(oid, _, _))) in meta.into_iter().zip(&selected).enumerate() {
+    for (i, (commit_findings, &oid)) in meta.into_iter().zip(&selected).enumerate() {
         findings.extend(commit_findings);
         // Same order as `Checker::commit`: message and identities, then paths.
         while let Some((_, paths)) = changed.next_if(|(j, _)| *j == i) {
@@ -355,14 +342,34 @@ fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) 
     found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
 }
 
-/// Runs `meta` on this thread while workers find the changed marker paths of each
-/// `(tree, first parent's tree)` job; returns `meta`'s result and, for each job with changed
-/// marker paths, its index and the paths (sorted), in job order.
+/// A commit's tree and first parent, from the packs when the reader can, else libgit2.
+fn tree_and_parent(
+    git: &Repository,
+    reader: Option<&mut Reader>,
+    commit: Oid,
+) -> Result<(Oid, Option<Oid>)> {
+    if let Some(raw) = reader.and_then(|r| r.commit(&crate::paths::key(commit))) {
+        if let Some((tree, parent)) = commit_tree_and_parent(&raw) {
+            let oid = |b: [u8; 20]| Oid::from_bytes(&b).ok();
+            if let Some(tree) = oid(tree) {
+                return Ok((tree, parent.and_then(oid)));
+            }
+        }
+    }
+    let c = git
+        .find_commit(commit)
+        .map_err(|e| Error::git(format!("reading commit {commit}"), e))?;
+    Ok((c.tree_id(), c.parent_id(0).ok()))
+}
+
+/// Runs `meta` on this thread while workers find the changed marker paths of each commit of
+/// `jobs`; returns `meta`'s result and, for each commit with changed marker paths, its index
+/// and the paths (sorted), in order.
 #[allow(clippy::type_complexity)]
 fn changed_paths<T>(
     repo: &Repo,
     m: &Matcher,
-    jobs: &[(Oid, Option<Oid>)],
+    jobs: &[Oid],
     opts: &AuditOptions,
     progress: &dyn Progress,
     meta: impl FnOnce() -> Result<T>,
@@ -387,12 +394,32 @@ fn changed_paths<T>(
             source,
         })?;
         let mut index = MarkerIndex::with_packs(&git, packs.clone())?;
+        // A shallow clone's boundary commits name parents it lacks; libgit2 hides them.
+        let mut reader = packs
+            .clone()
+            .filter(|p| !p.is_empty() && !git.is_shallow())
+            .map(Reader::new);
+        // Each commit's tree, as read; a commit's parent is usually the next one.
+        let mut tree_of: OidMap<Oid> = OidMap::default();
         let mut out = Vec::new();
         let start = range.start;
-        for (n, &(tree, parent)) in jobs[range].iter().enumerate() {
+        for (n, &commit) in jobs[range].iter().enumerate() {
+            let (tree, parent) = tree_and_parent(&git, reader.as_mut(), commit)?;
+            tree_of.insert(commit, tree);
+            let parent_tree = match parent {
+                None => None,
+                Some(p) => Some(match tree_of.get(&p) {
+                    Some(&t) => t,
+                    None => {
+                        let t = tree_and_parent(&git, reader.as_mut(), p)?.0;
+                        tree_of.insert(p, t);
+                        t
+                    }
+                }),
+            };
             let paths = match opts.path_method {
-                PathMethod::Index => index.changed(m, tree, parent)?,
-                PathMethod::Diff => diff_paths(&git, m, tree, parent)?,
+                PathMethod::Index => index.changed(m, tree, parent_tree)?,
+                PathMethod::Diff => diff_paths(&git, m, tree, parent_tree)?,
             };
             if !paths.is_empty() {
                 out.push((start + n, paths));

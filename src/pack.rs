@@ -25,7 +25,13 @@ struct Pack {
     idx: Vec<u8>,
     data: Vec<u8>,
     count: usize,
+    /// An open-addressing table from the first eight bytes of each id to its position in
+    /// the index: one or two cache misses per lookup where bisection takes a dozen.
+    table: Vec<(u64, u32)>,
+    bits: u32,
 }
+
+const EMPTY: u32 = u32::MAX;
 
 /// The packs of one object directory, shared by the audit's threads.
 #[derive(Clone, Default)]
@@ -62,7 +68,15 @@ impl Packs {
             if idx.len() < 8 + 1024 + count * 28 || data.len() < 12 || &data[..4] != b"PACK" {
                 continue;
             }
-            packs.push(Pack { idx, data, count });
+            let mut pack = Pack {
+                idx,
+                data,
+                count,
+                table: Vec::new(),
+                bits: 0,
+            };
+            pack.build_table();
+            packs.push(pack);
         }
         Packs {
             packs: Arc::new(packs),
@@ -79,68 +93,103 @@ fn be32(b: &[u8], at: usize) -> u32 {
 }
 
 impl Pack {
-    /// The offset of `id` in this pack.
-    fn find(&self, id: &[u8]) -> Option<usize> {
-        let fan = 8;
-        let first = usize::from(id[0]);
-        let lo = if first == 0 { 0 } else { be32(&self.idx, fan + (first - 1) * 4) as usize };
-        let hi = be32(&self.idx, fan + first * 4) as usize;
-        let ids = fan + 1024;
+    fn head(&self, i: usize) -> u64 {
+        let at = 8 + 1024 + i * 20;
+        u64::from_be_bytes(self.idx[at..at + 8].try_into().unwrap_or_default())
+    }
+
+    fn build_table(&mut self) {
+        if self.count >= EMPTY as usize {
+            return; // bisection only
+        }
+        let bits = (self.count * 2).max(2).next_power_of_two().trailing_zeros();
+        let mask = (1usize << bits) - 1;
+        let mut table = vec![(0u64, EMPTY); 1 << bits];
+        for i in 0..self.count {
+            let h = self.head(i);
+            let mut slot = (h >> (64 - bits)) as usize;
+            while table[slot].1 != EMPTY {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = (h, i as u32);
+        }
+        self.table = table;
+        self.bits = bits;
+    }
+
+    /// The position of `id` in the index.
+    fn position(&self, id: &[u8]) -> Option<usize> {
         let want = u64::from_be_bytes(id.get(..8)?.try_into().ok()?);
-        let head = |i: usize| -> u64 {
-            let at = ids + i * 20;
-            u64::from_be_bytes(self.idx[at..at + 8].try_into().unwrap_or_default())
-        };
-        let (mut lo, mut hi) = (lo, hi.min(self.count));
-        // Ids are uniformly distributed: interpolating on their first eight bytes finds one
-        // in two or three probes where bisection takes twenty. Bisection takes over when an
-        // estimate is off, so the worst case stays logarithmic.
-        let mut interpolate = true;
-        while lo < hi {
-            let mid = if interpolate && hi - lo > 8 {
-                let (a, b) = (head(lo), head(hi - 1));
-                if want <= a || want >= b || b == a {
-                    (lo + hi) / 2
-                } else {
-                    let frac = u128::from(want - a) * (hi - 1 - lo) as u128 / u128::from(b - a);
-                    lo + frac as usize
+        let ids = 8 + 1024;
+        if !self.table.is_empty() {
+            let mask = self.table.len() - 1;
+            let mut slot = (want >> (64 - self.bits)) as usize;
+            loop {
+                let (h, pos) = self.table[slot];
+                if pos == EMPTY {
+                    return None;
                 }
-            } else {
-                (lo + hi) / 2
-            };
-            interpolate = !interpolate;
+                let at = ids + pos as usize * 20;
+                if h == want && self.idx[at + 8..at + 20] == id[8..20] {
+                    return Some(pos as usize);
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        let first = usize::from(id[0]);
+        let lo = if first == 0 {
+            0
+        } else {
+            be32(&self.idx, 8 + (first - 1) * 4) as usize
+        };
+        let hi = (be32(&self.idx, 8 + first * 4) as usize).min(self.count);
+        let (mut lo, mut hi) = (lo, hi);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
             let at = ids + mid * 20;
-            let order = head(mid)
+            match self
+                .head(mid)
                 .cmp(&want)
-                .then_with(|| self.idx[at + 8..at + 20].cmp(&id[8..]));
-            match order {
+                .then_with(|| self.idx[at + 8..at + 20].cmp(&id[8..20]))
+            {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => {
-                    let offs = ids + self.count * 24;
-                    let o = be32(&self.idx, offs + mid * 4);
-                    if o & 0x8000_0000 == 0 {
-                        return Some(o as usize);
-                    }
-                    let large = offs + self.count * 4 + (o & 0x7fff_ffff) as usize * 8;
-                    let b = self.idx.get(large..large + 8)?;
-                    return usize::try_from(u64::from_be_bytes(b.try_into().ok()?)).ok();
-                }
+                std::cmp::Ordering::Equal => return Some(mid),
             }
         }
         None
     }
+
+    /// The offset of `id` in this pack.
+    fn find(&self, id: &[u8]) -> Option<usize> {
+        if id.len() != 20 {
+            return None;
+        }
+        let pos = self.position(id)?;
+        let offs = 8 + 1024 + self.count * 24;
+        let o = be32(&self.idx, offs + pos * 4);
+        if o & 0x8000_0000 == 0 {
+            return Some(o as usize);
+        }
+        let large = offs + self.count * 4 + (o & 0x7fff_ffff) as usize * 8;
+        let b = self.idx.get(large..large + 8)?;
+        usize::try_from(u64::from_be_bytes(b.try_into().ok()?)).ok()
+    }
 }
+
+/// Delta bases by (pack, offset): their type and contents.
+type BaseCache = HashMap<(usize, usize), (u8, Rc<[u8]>), BuildHasherDefault<OidHasher>>;
 
 /// One thread's reader: an inflater, scratch space and a cache of delta bases.
 pub struct Reader {
     packs: Packs,
     inflater: Decompress,
-    bases: HashMap<(usize, usize), (u8, Rc<[u8]>), BuildHasherDefault<OidHasher>>,
+    bases: BaseCache,
     base_bytes: usize,
 }
 
 /// Object types in a pack entry header.
+const COMMIT: u8 = 1;
 const TREE: u8 = 2;
 const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
@@ -158,18 +207,33 @@ impl Reader {
     /// The contents of tree `id`, or `None` when this reader cannot tell (the caller then
     /// asks libgit2, which also reports a missing or corrupt object properly).
     pub fn tree(&mut self, id: &[u8; 20]) -> Option<Vec<u8>> {
+        self.object(id, TREE)
+    }
+
+    /// The raw contents of commit `id` (headers, blank line, message), or `None` as above.
+    pub fn commit(&mut self, id: &[u8; 20]) -> Option<Vec<u8>> {
+        self.object(id, COMMIT)
+    }
+
+    fn object(&mut self, id: &[u8; 20], want: u8) -> Option<Vec<u8>> {
         let packs = self.packs.packs.clone();
         for (p, pack) in packs.iter().enumerate() {
             if let Some(offset) = pack.find(id) {
                 let (kind, data) = self.read_at(pack, p, offset, 0)?;
-                return (kind == TREE).then_some(data);
+                return (kind == want).then_some(data);
             }
         }
         None
     }
 
     /// The type and contents of the entry at `offset`, resolving deltas.
-    fn read_at(&mut self, pack: &Pack, p: usize, offset: usize, depth: usize) -> Option<(u8, Vec<u8>)> {
+    fn read_at(
+        &mut self,
+        pack: &Pack,
+        p: usize,
+        offset: usize,
+        depth: usize,
+    ) -> Option<(u8, Vec<u8>)> {
         if depth > 10_000 {
             return None;
         }
@@ -235,11 +299,37 @@ impl Reader {
     fn inflate(&mut self, input: &[u8], size: usize) -> Option<Vec<u8>> {
         self.inflater.reset(true);
         let mut out = Vec::with_capacity(size);
-        match self.inflater.decompress_vec(input, &mut out, FlushDecompress::Finish) {
+        match self
+            .inflater
+            .decompress_vec(input, &mut out, FlushDecompress::Finish)
+        {
             Ok(Status::StreamEnd) if out.len() == size => Some(out),
             _ => None,
         }
     }
+}
+
+/// The tree and first parent named in a raw commit's headers.
+pub fn commit_tree_and_parent(raw: &[u8]) -> Option<([u8; 20], Option<[u8; 20]>)> {
+    let mut lines = raw.split(|&b| b == b'\n');
+    let tree = hex20(lines.next()?.strip_prefix(b"tree ")?)?;
+    let parent = match lines.next()?.strip_prefix(b"parent ") {
+        Some(hex) => Some(hex20(hex)?),
+        None => None,
+    };
+    Some((tree, parent))
+}
+
+fn hex20(hex: &[u8]) -> Option<[u8; 20]> {
+    if hex.len() != 40 {
+        return None;
+    }
+    let mut out = [0u8; 20];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16);
+        out[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(out)
 }
 
 /// Applies a git delta to `base`.

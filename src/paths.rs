@@ -109,9 +109,15 @@ impl<'r> MarkerIndex<'r> {
             return Ok(Vec::new());
         }
         let mut path = Vec::with_capacity(256);
-        let mine = self
-            .cache
-            .markers(&self.odb, self.packs.as_mut(), matcher, key(tree), &mut path, false, 0)?;
+        let mine = self.cache.markers(
+            &self.odb,
+            self.packs.as_mut(),
+            matcher,
+            key(tree),
+            &mut path,
+            false,
+            0,
+        )?;
         let Some(parent_tree) = parent_tree else {
             return Ok(mine.iter().map(|e| e.path.to_string()).collect());
         };
@@ -119,9 +125,15 @@ impl<'r> MarkerIndex<'r> {
             return Ok(Vec::new());
         }
         path.clear();
-        let theirs = self
-            .cache
-            .markers(&self.odb, self.packs.as_mut(), matcher, key(parent_tree), &mut path, false, 0)?;
+        let theirs = self.cache.markers(
+            &self.odb,
+            self.packs.as_mut(),
+            matcher,
+            key(parent_tree),
+            &mut path,
+            false,
+            0,
+        )?;
         // Both lists are sorted by path: one merge-like pass.
         let mut out = Vec::new();
         let mut j = 0;
@@ -153,6 +165,9 @@ impl TreeCache {
     /// with `/`), sorted by path. `inside` is true beneath a directory whose name may make
     /// everything below it a marker (see [`crate::namefilter`]). `prefix` is restored before
     /// returning.
+    // The recursion carries its sources and its place; a struct for them would only move
+    // the same eight names one level down.
+    #[allow(clippy::too_many_arguments)]
     fn markers(
         &mut self,
         odb: &Odb<'_>,
@@ -216,7 +231,15 @@ impl TreeCache {
                     Some(sub) => Ok(sub),
                     None => {
                         let below = inside || filter.dir_may_match(name);
-                        self.markers(odb, packs.as_deref_mut(), matcher, id, prefix, below, depth + 1)
+                        self.markers(
+                            odb,
+                            packs.as_deref_mut(),
+                            matcher,
+                            id,
+                            prefix,
+                            below,
+                            depth + 1,
+                        )
                     }
                 };
                 prefix.truncate(base);
@@ -248,7 +271,8 @@ impl TreeCache {
     }
 }
 
-fn key(id: Oid) -> [u8; 20] {
+/// The raw bytes of a SHA-1 id.
+pub fn key(id: Oid) -> [u8; 20] {
     let mut k = [0; 20];
     let b = id.as_bytes();
     k[..b.len().min(20)].copy_from_slice(&b[..b.len().min(20)]);

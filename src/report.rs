@@ -405,7 +405,9 @@ fn md_what(f: &Finding) -> String {
         ("message line".to_owned(), l.trim())
     } else {
         (
-            f.field.map_or("identity", crate::matcher::Role::as_str).to_owned(),
+            f.field
+                .map_or("identity", crate::matcher::Role::as_str)
+                .to_owned(),
             f.identity.as_deref().unwrap_or_default(),
         )
     };

@@ -371,3 +371,23 @@ fn evil_merge_adding_claude_md_is_flagged_by_both_methods() {
     repo.git(&["commit", "-q", "-m", "merge topic"]);
     assert_eq!(assert_methods_agree(&repo, &[]), 1);
 }
+
+#[test]
+fn fast_path_reads_deep_delta_chains_like_libgit2() {
+    // `git gc --aggressive` packs trees as long delta chains (offset deltas) for the fast
+    // path's own pack reader; `repack -a -d --window=250 --depth=250` makes them longer still.
+    let repo = generate(31_337, 400);
+    repo.git(&["gc", "-q", "--aggressive"]);
+    let found = assert_methods_agree(&repo, &["--threads", "2"]);
+    repo.git(&[
+        "repack",
+        "-q",
+        "-a",
+        "-d",
+        "-f",
+        "--window=250",
+        "--depth=250",
+    ]);
+    assert_eq!(assert_methods_agree(&repo, &["--threads", "2"]), found);
+    assert!(found > 10, "{found} path findings");
+}
