@@ -3,7 +3,7 @@
 //! The one place besides `main` that writes to a stream it was not handed, because the bar
 //! redraws itself in place from several threads.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::audit::Progress;
 
@@ -17,9 +17,15 @@ impl Bar {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{msg:16} [{bar:30}] {human_pos}/{human_len} commits, {per_sec}, eta {eta}",
+                    "{msg:16} [{bar:30}] {human_pos}/{human_len} commits, {rate}, eta {eta}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}/s", state.per_sec());
+                    },
+                )
                 .progress_chars("=> "),
             );
             bar
