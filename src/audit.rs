@@ -212,10 +212,31 @@ pub fn audit_with_progress(
     git2::opts::enable_caching(false);
     let checker = Checker::new(repo, policy, opts.path_method)?;
     let m = &checker.matcher;
-    let mut ids = Vec::new();
-    for oid in repo.walk_selected(&opts.revisions, &opts.refs)? {
-        ids.push(oid.map_err(|e| Error::git("walking commits", e))?);
-    }
+    let packs = match opts.path_method {
+        PathMethod::Index => Packs::open(&repo.git.commondir().join("objects")),
+        PathMethod::Diff => Packs::default(),
+    };
+    // Every ref (or the selected branches and tags), with no range to hide: the walk reads
+    // each commit once from the packs and keeps its tree and first parent for the workers.
+    let own_walk = opts.revisions.is_empty()
+        && !packs.is_empty()
+        && !repo.git.is_shallow()
+        && !repo.git.commondir().join("info/grafts").exists();
+    let (mut ids, known) = if own_walk {
+        let tips = if opts.refs.is_empty() {
+            repo.all_tips()?
+        } else {
+            repo.selected_tips(&opts.refs)?
+        };
+        let walk = crate::walk::walk(&repo.git, &packs, &tips)?;
+        (walk.order, Some(walk.nodes))
+    } else {
+        let mut ids = Vec::new();
+        for oid in repo.walk_selected(&opts.revisions, &opts.refs)? {
+            ids.push(oid.map_err(|e| Error::git("walking commits", e))?);
+        }
+        (ids, None)
+    };
 
     // The commits to check, newest first. Without date bounds or a count that is every
     // commit of the walk, known at once, so the path workers can start straight away.
@@ -227,12 +248,15 @@ pub fn audit_with_progress(
             if opts.max_count.is_some_and(|max| selected.len() >= max) {
                 break;
             }
-            let time = repo
-                .git
-                .find_commit(oid)
-                .map_err(|e| Error::git(format!("reading commit {oid}"), e))?
-                .time()
-                .seconds();
+            let time = match known.as_ref().and_then(|k| k.get(&oid)) {
+                Some(node) => node.time,
+                None => repo
+                    .git
+                    .find_commit(oid)
+                    .map_err(|e| Error::git(format!("reading commit {oid}"), e))?
+                    .time()
+                    .seconds(),
+            };
             if opts.since.is_some_and(|t| time < t) || opts.until.is_some_and(|t| time > t) {
                 continue;
             }
@@ -280,7 +304,16 @@ pub fn audit_with_progress(
         Ok(all)
     };
     let (meta, changed) = if paths {
-        changed_paths(repo, m, &selected, opts, progress, meta)?
+        changed_paths(
+            repo,
+            m,
+            &selected,
+            known.as_ref(),
+            &packs,
+            opts,
+            progress,
+            meta,
+        )?
     } else {
         progress.advance(selected.len() as u64);
         (meta()?, Vec::new())
@@ -366,10 +399,13 @@ fn tree_and_parent(
 /// `jobs`; returns `meta`'s result and, for each commit with changed marker paths, its index
 /// and the paths (sorted), in order.
 #[allow(clippy::type_complexity)]
+#[allow(clippy::too_many_arguments)]
 fn changed_paths<T>(
     repo: &Repo,
     m: &Matcher,
     jobs: &[Oid],
+    known: Option<&OidMap<crate::walk::Node>>,
+    packs: &Packs,
     opts: &AuditOptions,
     progress: &dyn Progress,
     meta: impl FnOnce() -> Result<T>,
@@ -384,10 +420,7 @@ fn changed_paths<T>(
         n => n,
     };
     let git_dir = repo.git.path().to_owned();
-    let packs = match opts.path_method {
-        PathMethod::Index => Some(Packs::open(&repo.git.commondir().join("objects"))),
-        PathMethod::Diff => None,
-    };
+    let packs = (opts.path_method == PathMethod::Index).then(|| packs.clone());
     let worker = |range: std::ops::Range<usize>| -> Result<Vec<(usize, Vec<String>)>> {
         let git = Repository::open(&git_dir).map_err(|source| Error::OpenRepo {
             path: git_dir.clone(),
@@ -404,12 +437,17 @@ fn changed_paths<T>(
         let mut out = Vec::new();
         let start = range.start;
         for (n, &commit) in jobs[range].iter().enumerate() {
-            let (tree, parent) = tree_and_parent(&git, reader.as_mut(), commit)?;
+            let node = known.and_then(|k| k.get(&commit));
+            let (tree, parent) = match node {
+                Some(n) => (n.tree, n.parent),
+                None => tree_and_parent(&git, reader.as_mut(), commit)?,
+            };
             tree_of.insert(commit, tree);
             let parent_tree = match parent {
                 None => None,
-                Some(p) => Some(match tree_of.get(&p) {
-                    Some(&t) => t,
+                Some(p) => Some(match known.and_then(|k| k.get(&p)).map(|n| n.tree) {
+                    Some(t) => t,
+                    None if tree_of.contains_key(&p) => tree_of[&p],
                     None => {
                         let t = tree_and_parent(&git, reader.as_mut(), p)?.0;
                         tree_of.insert(p, t);

@@ -25,6 +25,7 @@ pub mod report;
 pub mod rules_cmd;
 pub mod sanitize;
 pub mod sarif;
+pub mod walk;
 
 use std::io::Write;
 

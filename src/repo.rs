@@ -159,7 +159,7 @@ impl Repo {
     }
 
     /// The commits the selected branches and tags point to.
-    fn selected_tips(&self, refs: &RefSelection) -> Result<Vec<Oid>> {
+    pub fn selected_tips(&self, refs: &RefSelection) -> Result<Vec<Oid>> {
         let mut tips = Vec::new();
         for glob in refs.globs() {
             let list = self
