@@ -18,8 +18,10 @@ use crate::paths::OidHasher;
 /// Packs are read whole into memory up to this total; beyond it libgit2 reads everything.
 pub const MAX_PACK_BYTES: u64 = 768 << 20;
 
-/// Delta bases kept per reader (bytes); the cache is emptied when it grows past this.
-const BASE_CACHE_BYTES: usize = 96 << 20;
+/// Delta bases kept per reader (bytes), in two generations: when the newer one fills half of
+/// this, it becomes the older one and the older one is dropped; a base found in the older
+/// generation is moved back to the newer.
+const BASE_CACHE_BYTES: usize = 32 << 20;
 
 struct Pack {
     idx: Vec<u8>,
@@ -185,6 +187,7 @@ pub struct Reader {
     packs: Packs,
     inflater: Decompress,
     bases: BaseCache,
+    older: BaseCache,
     base_bytes: usize,
 }
 
@@ -200,6 +203,7 @@ impl Reader {
             packs,
             inflater: Decompress::new(true),
             bases: HashMap::default(),
+            older: HashMap::default(),
             base_bytes: 0,
         }
     }
@@ -272,8 +276,14 @@ impl Reader {
                     pack.find(base)?
                 };
                 let delta = self.inflate(d.get(at..)?, size)?;
-                let (base_kind, base) = match self.bases.get(&(p, base_offset)) {
-                    Some((k, b)) => (*k, b.clone()),
+                let cached = match self.bases.get(&(p, base_offset)) {
+                    Some(hit) => Some(hit.clone()),
+                    None => self.older.remove(&(p, base_offset)).inspect(|(k, b)| {
+                        self.keep(p, base_offset, *k, b.clone());
+                    }),
+                };
+                let (base_kind, base) = match cached {
+                    Some(hit) => hit,
                     None => {
                         let (k, b) = self.read_at(pack, p, base_offset, depth + 1)?;
                         let b: Rc<[u8]> = Rc::from(b);
@@ -288,8 +298,8 @@ impl Reader {
     }
 
     fn keep(&mut self, p: usize, offset: usize, kind: u8, data: Rc<[u8]>) {
-        if self.base_bytes + data.len() > BASE_CACHE_BYTES {
-            self.bases.clear();
+        if self.base_bytes + data.len() > BASE_CACHE_BYTES / 2 {
+            self.older = std::mem::take(&mut self.bases);
             self.base_bytes = 0;
         }
         self.base_bytes += data.len();
