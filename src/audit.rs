@@ -275,12 +275,19 @@ pub fn audit_with_progress(
 
     let meta = || -> Result<Vec<Vec<Finding>>> {
         let mut all = Vec::with_capacity(selected.len());
+        let mut reader = (!packs.is_empty()).then(|| Reader::new(packs.clone()));
         for &oid in &selected {
             if !opts.kinds.messages && !opts.kinds.identities {
                 all.push(Vec::new());
                 continue;
             }
-            let info = repo.commit(oid)?;
+            let raw = reader
+                .as_mut()
+                .and_then(|r| r.commit(&crate::paths::key(oid)));
+            let info = match raw.and_then(|raw| CommitInfo::from_raw(oid, &raw)) {
+                Some(info) => info,
+                None => repo.commit(oid)?,
+            };
             let mut found = Vec::new();
             if opts.kinds.messages {
                 m.check_message(&info.message, &mut found);
