@@ -222,20 +222,68 @@ pub fn audit_with_progress(
         && !packs.is_empty()
         && !repo.git.is_shallow()
         && !repo.git.commondir().join("info/grafts").exists();
-    let (mut ids, known) = if own_walk {
+    let (mut ids, known, mut early) = if own_walk {
         let tips = if opts.refs.is_empty() {
             repo.all_tips()?
         } else {
             repo.selected_tips(&opts.refs)?
         };
-        let walk = crate::walk::walk(&repo.git, &packs, &tips)?;
-        (walk.order, Some(walk.nodes))
+        // While the walk reads commits on this thread, another matches their messages and
+        // identities, so the second core is not idle during the walk.
+        let do_meta = opts.kinds.messages || opts.kinds.identities;
+        let git_dir = repo.git.path().to_owned();
+        std::thread::scope(|scope| -> Result<_> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(Oid, Option<Vec<u8>>)>(4096);
+            let meta = scope.spawn(move || -> Result<OidMap<Vec<Finding>>> {
+                let mut found: OidMap<Vec<Finding>> = OidMap::default();
+                let mut own: Option<Repo> = None;
+                for (oid, raw) in rx {
+                    if policy.is_exempt_commit(&oid.to_string()) {
+                        continue;
+                    }
+                    let info = match raw.and_then(|r| CommitInfo::from_raw(oid, &r)) {
+                        Some(info) => info,
+                        None => {
+                            if own.is_none() {
+                                let git = Repository::open(&git_dir).map_err(|source| {
+                                    Error::OpenRepo {
+                                        path: git_dir.clone(),
+                                        source,
+                                    }
+                                })?;
+                                own = Some(Repo { git });
+                            }
+                            own.as_ref()
+                                .map_or_else(|| unreachable!(), |r| r.commit(oid))?
+                        }
+                    };
+                    let f = match_commit(m, opts, &info);
+                    if !f.is_empty() {
+                        found.insert(oid, f);
+                    }
+                }
+                Ok(found)
+            });
+            let mut send = move |id: Oid, raw: Option<Vec<u8>>| {
+                if do_meta {
+                    // A closed channel means the matcher failed; its error is reported below.
+                    let _ = tx.send((id, raw));
+                }
+            };
+            let walk = crate::walk::walk(&repo.git, &packs, &tips, &mut send);
+            drop(send);
+            let early = meta
+                .join()
+                .unwrap_or_else(|_| Err(Error::input("auditing messages", "a thread panicked")))?;
+            let walk = walk?;
+            Ok((walk.order, Some(walk.nodes), Some(early)))
+        })?
     } else {
         let mut ids = Vec::new();
         for oid in repo.walk_selected(&opts.revisions, &opts.refs)? {
             ids.push(oid.map_err(|e| Error::git("walking commits", e))?);
         }
-        (ids, None)
+        (ids, None, None)
     };
 
     // The commits to check, newest first. Without date bounds or a count that is every
@@ -273,7 +321,13 @@ pub fn audit_with_progress(
     let paths = opts.kinds.paths && m.has_kind(Kind::Path);
     progress.start("checking commits", selected.len() as u64);
 
-    let meta = || -> Result<Vec<Vec<Finding>>> {
+    let mut meta = || -> Result<Vec<Vec<Finding>>> {
+        if let Some(early) = early.as_mut() {
+            return Ok(selected
+                .iter()
+                .map(|oid| early.remove(oid).unwrap_or_default())
+                .collect());
+        }
         let mut all = Vec::with_capacity(selected.len());
         let mut reader = (!packs.is_empty()).then(|| Reader::new(packs.clone()));
         for &oid in &selected {
@@ -288,25 +342,7 @@ pub fn audit_with_progress(
                 Some(info) => info,
                 None => repo.commit(oid)?,
             };
-            let mut found = Vec::new();
-            if opts.kinds.messages {
-                m.check_message(&info.message, &mut found);
-            }
-            if opts.kinds.identities {
-                m.check_identity(
-                    Role::Author,
-                    &info.author.name,
-                    &info.author.email,
-                    &mut found,
-                );
-                m.check_identity(
-                    Role::Committer,
-                    &info.committer.name,
-                    &info.committer.email,
-                    &mut found,
-                );
-            }
-            all.push(findings_of(m, &info, found, Stage::Audit));
+            all.push(match_commit(m, opts, &info));
         }
         Ok(all)
     };
@@ -363,6 +399,29 @@ pub fn audit_with_progress(
         findings,
         commits,
     })
+}
+
+/// The message and identity findings of one commit.
+fn match_commit(m: &Matcher, opts: &AuditOptions, info: &CommitInfo) -> Vec<Finding> {
+    let mut found = Vec::new();
+    if opts.kinds.messages {
+        m.check_message(&info.message, &mut found);
+    }
+    if opts.kinds.identities {
+        m.check_identity(
+            Role::Author,
+            &info.author.name,
+            &info.author.email,
+            &mut found,
+        );
+        m.check_identity(
+            Role::Committer,
+            &info.committer.name,
+            &info.committer.email,
+            &mut found,
+        );
+    }
+    findings_of(m, info, found, Stage::Audit)
 }
 
 /// Findings for the matches of one commit.

@@ -28,8 +28,14 @@ pub struct Walk {
     pub nodes: OidMap<Node>,
 }
 
-/// Every commit reachable from `tips`, ordered.
-pub fn walk(git: &Repository, packs: &Packs, tips: &[Oid]) -> Result<Walk> {
+/// Every commit reachable from `tips`, ordered. `on_commit` is handed each commit as it is
+/// read: its raw contents, or `None` when libgit2 read it.
+pub fn walk(
+    git: &Repository,
+    packs: &Packs,
+    tips: &[Oid],
+    on_commit: &mut dyn FnMut(Oid, Option<Vec<u8>>),
+) -> Result<Walk> {
     let mut reader = Reader::new(packs.clone());
     let mut nodes: OidMap<Node> = OidMap::default();
     let mut stack: Vec<Oid> = tips.to_vec();
@@ -37,9 +43,15 @@ pub fn walk(git: &Repository, packs: &Packs, tips: &[Oid]) -> Result<Walk> {
         if nodes.contains_key(&id) {
             continue;
         }
-        let node = match reader.commit(&key(id)).and_then(|raw| parse(&raw)) {
-            Some(n) => n,
+        let raw = reader.commit(&key(id));
+        let parsed = raw.as_deref().and_then(parse);
+        let node = match parsed {
+            Some(n) => {
+                on_commit(id, raw);
+                n
+            }
             None => {
+                on_commit(id, None);
                 let c = git
                     .find_commit(id)
                     .map_err(|e| Error::git(format!("reading commit {id}"), e))?;
