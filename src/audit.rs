@@ -254,7 +254,8 @@ pub fn audit_with_progress(
                                 own = Some(Repo { git });
                             }
                             own.as_ref()
-                                .map_or_else(|| unreachable!(), |r| r.commit(oid))?
+                                .ok_or_else(|| Error::input("reading commits", "no repository"))?
+                                .commit(oid)?
                         }
                     };
                     let f = match_commit(m, opts, &info);
