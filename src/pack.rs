@@ -16,7 +16,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use crate::paths::OidHasher;
 
 /// Packs are read whole into memory up to this total; beyond it libgit2 reads everything.
-pub const MAX_PACK_BYTES: u64 = 768 << 20;
+pub const MAX_PACK_BYTES: u64 = 512 << 20;
 
 /// Delta bases kept per reader (bytes), in two generations: when the newer one fills half of
 /// this, it becomes the older one and the older one is dropped; a base found in the older
