@@ -72,8 +72,14 @@ fn stdout(repo: &Path, args: &[&str]) -> (i32, String) {
 #[test]
 fn human_report_matches_snapshot_without_colour_off_a_terminal() {
     let repo = marked_repo();
-    let (code, text) = stdout(repo.path(), &["audit"]);
-    assert_eq!(code, 1);
+    let out = aigate(repo.path(), &["audit"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar off a terminal: {}",
+        describe(&out)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\x1b'), "no colour in a pipe");
     assert_snapshot("audit-human.txt", &text);
 }
@@ -338,6 +344,22 @@ fn options_narrow_the_audit() {
     assert_eq!(count(&["--branches=topic"]), (2, 3));
     assert_eq!(count(&["--branches"]), (5, 6));
     assert_eq!(count(&["--branches=main"]), (4, 5));
+
+    // Ranges go through libgit2's walk: the same findings for the same commits.
+    assert_eq!(count(&["main~2..main"]), (2, 2));
+    assert_eq!(count(&["main"]), (4, 5));
+
+    // An annotated tag's message is checked with every ref, or with `--tags`.
+    repo.git(&[
+        "tag",
+        "-a",
+        "v1",
+        "-m",
+        "Release\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+    ]);
+    assert_eq!(count(&[]), (6, 6));
+    assert_eq!(count(&["--tags=v*"]), (5, 5));
+    assert_eq!(count(&["--tags=nothing*"]), (0, 0));
 
     let out = aigate(repo.path(), &["audit", "--since", "yesterday"]);
     assert_eq!(out.status.code(), Some(2));
