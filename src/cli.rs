@@ -12,6 +12,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the audit variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check every commit of a history (default: every ref) against the policy.
@@ -29,17 +31,78 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Run in this repository instead of the current directory.
+    /// Run in this repository instead of the current directory; repeat it to audit several
+    /// repositories into one report.
     #[arg(short = 'C', value_name = "DIR")]
-    pub dir: Option<PathBuf>,
+    pub dirs: Vec<PathBuf>,
+
+    /// Also audit the repositories listed in FILE, one path per line (`#` comments and blank
+    /// lines ignored; relative paths are relative to the file).
+    #[arg(long, value_name = "FILE")]
+    pub repos_from: Option<PathBuf>,
 
     /// Policy file (default: `AIGATE_CONFIG`, then `.aigate.toml` in the work tree, then
     /// the built-in policy that denies every known assistant).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Colour in the human report: `auto` (only on a terminal, and never with `NO_COLOR` set).
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+
+    /// No progress bar (it is drawn on stderr only when stderr is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every finding of this audit in FILE, to pass to `--baseline` later; the audit
+    /// then exits 0 unless it fails.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Only commits committed on or after this date: YYYY-MM-DD (UTC), YYYY-MM-DDTHH:MM:SS
+    /// with an optional Z or +HH:MM offset, or @SECONDS.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Only commits committed on or before this date (a bare day includes the whole day).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// At most this many commits per repository, newest first.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub max_count: Option<usize>,
+
+    /// Start from the branches matching GLOB (default `*`: all) instead of every ref.
+    #[arg(long, value_name = "GLOB", num_args = 0..=1, default_missing_value = "*", require_equals = true)]
+    pub branches: Option<String>,
+
+    /// Start from the tags matching GLOB (default `*`: all) instead of every ref; their
+    /// annotated tags are checked too.
+    #[arg(long, value_name = "GLOB", num_args = 0..=1, default_missing_value = "*", require_equals = true)]
+    pub tags: Option<String>,
+
+    /// Do not check the paths commits add or change.
+    #[arg(long)]
+    pub no_paths: bool,
+
+    /// Do not check commit and tag messages (trailers included).
+    #[arg(long)]
+    pub no_messages: bool,
+
+    /// Do not check author, committer and tagger identities.
+    #[arg(long)]
+    pub no_identities: bool,
+
+    /// Threads for the path checks (default: one per core, at most 4).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
 
     /// How changed marker paths are found: `index` (fast) or `diff` (the plain libgit2 tree
     /// diff, kept to check the fast method against).
@@ -175,6 +238,26 @@ pub struct UninstallArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+/// The formats of the audit report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Grouped by assistant, then a summary per assistant.
+    Human,
+    /// `{"findings": [...], "summary": {...}}`.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// A report to paste into a ticket.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

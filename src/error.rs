@@ -192,4 +192,20 @@ impl From<Diagnostic> for Error {
     }
 }
 
+/// The error and its sources, `: `-separated, on one line (a located policy error adds the
+/// offending line below it).
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = inner.source();
+    }
+    s
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -7,8 +7,10 @@
 //! status.
 
 pub mod audit;
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
+pub mod dates;
 pub mod error;
 pub mod finding;
 #[doc(hidden)]
@@ -17,14 +19,19 @@ pub mod hooks;
 pub mod install;
 pub mod local_git;
 pub mod matcher;
+pub mod namefilter;
 pub mod normalize;
+pub mod pack;
 pub mod paths;
 pub mod policy;
+pub mod progress;
 pub mod repo;
 pub mod report;
 pub mod rules_cmd;
 pub mod sanitize;
+pub mod sarif;
 pub mod server;
+pub mod walk;
 
 use std::io::Write;
 
@@ -42,30 +49,21 @@ pub mod exit {
     pub const ERROR: u8 = 2;
 }
 
+/// The stack every thread of aigate runs on. Trees are walked recursively, one frame per
+/// directory level, and a hostile tree may nest [`paths::MAX_DEPTH`] levels: the default
+/// 2 MiB of a spawned thread (8 MiB of the main one) is not enough for that. The space is
+/// reserved, not used, until a deep tree needs it.
+pub const STACK_SIZE: usize = 256 << 20;
+
+/// A thread builder with [`STACK_SIZE`].
+pub fn big_stack() -> std::thread::Builder {
+    std::thread::Builder::new().stack_size(STACK_SIZE)
+}
+
 /// Runs one command and returns its exit status.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     match cli.command {
-        Command::Audit(args) => {
-            let repo = repo::Repo::open(Some(
-                args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
-            ))?;
-            let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
-            let opts = audit::AuditOptions {
-                revisions: args.revisions,
-                path_method: match args.path_method {
-                    cli::PathMethodArg::Index => audit::PathMethod::Index,
-                    cli::PathMethodArg::Diff => audit::PathMethod::Diff,
-                },
-            };
-            let outcome = audit::audit(&repo, &policy, &opts)?;
-            let summary =
-                report::Summary::new(&outcome.findings, &policy.catalogue, outcome.commits, 1);
-            match args.format {
-                Format::Human => report::human(out, &outcome.findings, &summary)?,
-                Format::Json => report::json(out, &outcome.findings, &summary)?,
-            }
-            Ok(verdict(&outcome.findings))
-        }
+        Command::Audit(args) => run_audit(args, out, err),
         Command::Rules(args) => {
             let policy = match &args.config {
                 Some(path) => Policy::from_file(path)?,
@@ -117,6 +115,142 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
                 args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
             ))?;
             install::uninstall(&repo, &args.hooks, out)
+        }
+    }
+}
+
+/// `aigate audit`: one or several repositories, one report.
+fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+    let date = |d: &Option<String>, end: bool| -> Result<Option<i64>> {
+        d.as_deref()
+            .map(|d| dates::parse(d, end).map_err(error::Error::Usage))
+            .transpose()
+    };
+    let opts = audit::AuditOptions {
+        revisions: args.revisions,
+        refs: repo::RefSelection {
+            branches: args.branches,
+            tags: args.tags,
+        },
+        path_method: match args.path_method {
+            cli::PathMethodArg::Index => audit::PathMethod::Index,
+            cli::PathMethodArg::Diff => audit::PathMethod::Diff,
+        },
+        since: date(&args.since, false)?,
+        until: date(&args.until, true)?,
+        max_count: args.max_count,
+        kinds: audit::Kinds {
+            paths: !args.no_paths,
+            messages: !args.no_messages,
+            identities: !args.no_identities,
+        },
+        threads: args.threads,
+    };
+    let mut dirs = args.dirs;
+    if let Some(list) = &args.repos_from {
+        dirs.extend(read_repo_list(list)?);
+    }
+    if dirs.is_empty() {
+        dirs.push(std::path::PathBuf::from("."));
+    }
+    let several = dirs.len() > 1;
+    let baseline = match &args.baseline {
+        Some(path) => Some(baseline::Baseline::read(path)?),
+        None => None,
+    };
+    let bar = progress::Bar::new(!args.no_progress);
+
+    let mut findings = Vec::new();
+    let mut commits = 0;
+    let mut failed = false;
+    let mut catalogue = None;
+    for dir in &dirs {
+        let one = || -> Result<(audit::AuditOutcome, Policy)> {
+            let repo = repo::Repo::open(Some(dir))?;
+            let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
+            let outcome = audit::audit_with_progress(&repo, &policy, &opts, &bar)?;
+            Ok((outcome, policy))
+        };
+        match one() {
+            Ok((outcome, policy)) => {
+                commits += outcome.commits;
+                for mut f in outcome.findings {
+                    if several {
+                        f.repository = Some(outcome.repository.clone());
+                    }
+                    findings.push(f);
+                }
+                catalogue.get_or_insert(policy.catalogue);
+            }
+            // With several repositories, one that cannot be audited is reported and the
+            // others still are; the exit status says an error happened.
+            Err(e) if several => {
+                bar.clear();
+                writeln!(
+                    err,
+                    "aigate: error: {}: {}",
+                    dir.display(),
+                    error::chain(&e)
+                )
+                .map_err(error::Error::Output)?;
+                failed = true;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    bar.clear();
+    let catalogue = match catalogue {
+        Some(c) => c,
+        None => catalogue::Catalogue::builtin()?,
+    };
+    if let Some(path) = &args.write_baseline {
+        baseline::Baseline::from_findings(&findings).write(path)?;
+    }
+    let known = baseline
+        .as_ref()
+        .map_or(0, |b| b.remove_known(&mut findings));
+    let mut summary = report::Summary::new(&findings, &catalogue, commits, dirs.len());
+    summary.baselined = known;
+    match args.format {
+        cli::ReportFormat::Human => report::human(out, &findings, &summary, colour(args.color))?,
+        cli::ReportFormat::Json => report::json(out, &findings, &summary)?,
+        cli::ReportFormat::Sarif => sarif::write(out, &findings, &catalogue)?,
+        cli::ReportFormat::Markdown => report::markdown(out, &findings, &summary)?,
+    }
+    Ok(if failed {
+        exit::ERROR
+    } else if args.write_baseline.is_some() {
+        exit::CLEAN
+    } else {
+        verdict(&findings)
+    })
+}
+
+/// The repositories listed in a `--repos-from` file.
+fn read_repo_list(path: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let text = std::fs::read_to_string(path).map_err(|source| error::Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let base = path.parent().unwrap_or(std::path::Path::new("."));
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| base.join(l))
+        .collect())
+}
+
+/// Colour for the human report: `auto` means stdout is a terminal and `NO_COLOR` is unset
+/// or empty (<https://no-color.org>).
+fn colour(choice: cli::Color) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        cli::Color::Always => true,
+        cli::Color::Never => false,
+        cli::Color::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
         }
     }
 }

@@ -19,11 +19,36 @@ fn main() -> ExitCode {
             });
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut cli = cli;
+    // The progress bar is for a person watching: never in a pipe, a log or CI.
+    if let aigate::cli::Command::Audit(args) = &mut cli.command {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            args.no_progress = true;
+        }
+    }
+    // The work runs on a thread with a large stack: trees are walked recursively, and a
+    // hostile one may be nested thousands of levels deep (see `aigate::STACK_SIZE`).
+    let worker = aigate::big_stack().spawn(move || {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let mut err = std::io::stderr();
+        let result = aigate::run(cli, &mut out, &mut err);
+        (result, out.flush())
+    });
     let mut err = std::io::stderr();
-    let result = aigate::run(cli, &mut out, &mut err);
-    let flushed = out.flush();
+    let (result, flushed) = match worker.map(|h| h.join()) {
+        Ok(Ok(done)) => done,
+        Ok(Err(_)) => {
+            // A panic already printed its message; it is an internal error, never a pass.
+            let _ = writeln!(err, "aigate: error: internal error (a thread panicked)");
+            return ExitCode::from(aigate::exit::ERROR);
+        }
+        Err(e) => {
+            let _ = writeln!(err, "aigate: error: cannot start: {e}");
+            return ExitCode::from(aigate::exit::ERROR);
+        }
+    };
     match result {
         Ok(code) => {
             if let Err(e) = flushed {
@@ -37,24 +62,8 @@ fn main() -> ExitCode {
         // `aigate audit | head` closes the pipe early: that is not a failure.
         Err(e) if e.is_broken_pipe() => ExitCode::from(aigate::exit::CLEAN),
         Err(e) => {
-            let _ = writeln!(err, "aigate: error: {}", chain(&e));
+            let _ = writeln!(err, "aigate: error: {}", aigate::error::chain(&e));
             ExitCode::from(aigate::exit::ERROR)
         }
     }
-}
-
-/// The error and its sources, `: `-separated, on one line (a located policy error adds the
-/// offending line below it).
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
 }

@@ -9,6 +9,7 @@ use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use crate::catalogue::{parse_github, Catalogue, Kind, Located};
 use crate::error::Result;
+use crate::namefilter::NameFilter;
 use crate::normalize::{lines, normalize};
 use crate::policy::Severity;
 
@@ -67,6 +68,8 @@ pub struct Matcher {
     pub rules: Vec<RuleInfo>,
     paths: GlobSet,
     path_rule: Vec<usize>,
+    /// Tells most tree entries apart from marker candidates before `paths` is asked.
+    pub name_filter: NameFilter,
     exempt_paths: GlobSet,
     lines: RegexSet,
     line_rule: Vec<(usize, bool)>,
@@ -99,6 +102,7 @@ impl Matcher {
         let mut rules = Vec::new();
         let mut paths = GlobSetBuilder::new();
         let mut path_rule = Vec::new();
+        let mut name_filter = NameFilter::default();
         let mut line_patterns = Vec::new();
         let mut line_rule = Vec::new();
         let mut emails: HashMap<String, Vec<usize>> = HashMap::new();
@@ -118,6 +122,9 @@ impl Matcher {
             match rule.kind {
                 Kind::Path => {
                     for p in &rule.patterns {
+                        if severity.is_some() {
+                            name_filter.add(&p.value);
+                        }
                         for glob in marker_globs(p)? {
                             if severity.is_some() {
                                 paths.add(glob);
@@ -190,6 +197,7 @@ impl Matcher {
             rules,
             paths: paths.build().map_err(set_error)?,
             path_rule,
+            name_filter,
             exempt_paths: exempt.build().map_err(set_error)?,
             lines: regex_set(&line_patterns)?,
             line_rule,

@@ -11,19 +11,21 @@
 //! parent), kept to check the fast one against.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use git2::{Oid, Repository};
+use git2::{Odb, Oid, Repository};
 
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
+use crate::pack::{Packs, Reader};
 
 /// A marker path inside a tree.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Entry {
     pub path: Rc<str>,
     pub id: Oid,
-    pub mode: i32,
+    pub mode: u32,
 }
 
 /// Trees deeper than this are refused rather than walked (git itself limits depth, and a
@@ -31,23 +33,68 @@ pub struct Entry {
 pub const MAX_DEPTH: usize = 4096;
 
 /// The marker paths of a tree standing in one directory (the directory, then the list).
-type Placed = (Rc<str>, Rc<[Entry]>);
+type Placed = (Rc<[u8]>, Rc<[Entry]>);
+
+/// Object ids are already uniformly distributed: their first bytes are a good hash, and
+/// SipHash over 20 bytes is measurable when a history has hundreds of thousands of trees.
+#[derive(Default)]
+pub struct OidHasher(u64);
+
+impl Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        // One multiply spreads small keys (pack offsets) over the high bits hashbrown uses.
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(head) = bytes.get(..8) {
+            self.0 ^= u64::from_le_bytes(head.try_into().unwrap_or_default());
+        } else {
+            for &b in bytes {
+                self.0 = self.0.rotate_left(8) ^ u64::from(b);
+            }
+        }
+    }
+}
+
+pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 
 /// The per-tree cache of marker paths.
 pub struct MarkerIndex<'r> {
-    repo: &'r Repository,
-    /// Keyed by tree id, then by the directory the tree stands in.
-    cache: HashMap<Oid, Vec<Placed>>,
+    odb: Odb<'r>,
+    /// Reads trees from the packs directly when it can (see [`crate::pack`]).
+    packs: Option<Reader>,
+    cache: TreeCache,
+}
+
+/// Keyed by tree id, then by the directory the tree stands in.
+struct TreeCache {
+    /// Keyed by the raw id: comparing 20 bytes inline beats libgit2's `git_oid_equal`.
+    map: HashMap<[u8; 20], Vec<Placed>, BuildHasherDefault<OidHasher>>,
     empty: Rc<[Entry]>,
 }
 
 impl<'r> MarkerIndex<'r> {
-    pub fn new(repo: &'r Repository) -> Self {
-        MarkerIndex {
-            repo,
-            cache: HashMap::new(),
-            empty: Rc::from(Vec::new()),
-        }
+    pub fn new(repo: &'r Repository) -> Result<Self> {
+        Self::with_packs(repo, None)
+    }
+
+    /// An index that reads trees from `packs` first, libgit2 second.
+    pub fn with_packs(repo: &'r Repository, packs: Option<Packs>) -> Result<Self> {
+        Ok(MarkerIndex {
+            packs: packs.filter(|p| !p.is_empty()).map(Reader::new),
+            odb: repo
+                .odb()
+                .map_err(|e| Error::git("opening the object database", e))?,
+            cache: TreeCache {
+                map: HashMap::default(),
+                empty: Rc::from(Vec::new()),
+            },
+        })
+    }
+
+    /// Gives up the cache without freeing it entry by entry (see `audit`).
+    pub fn leak(self) {
+        std::mem::forget(self.cache);
     }
 
     /// The marker paths a commit with tree `tree` adds or changes against `parent_tree`
@@ -58,14 +105,35 @@ impl<'r> MarkerIndex<'r> {
         tree: Oid,
         parent_tree: Option<Oid>,
     ) -> Result<Vec<String>> {
-        let mine = self.markers(matcher, tree, "", 0)?;
+        if parent_tree == Some(tree) {
+            return Ok(Vec::new());
+        }
+        let mut path = Vec::with_capacity(256);
+        let mine = self.cache.markers(
+            &self.odb,
+            self.packs.as_mut(),
+            matcher,
+            key(tree),
+            &mut path,
+            false,
+            0,
+        )?;
         let Some(parent_tree) = parent_tree else {
             return Ok(mine.iter().map(|e| e.path.to_string()).collect());
         };
-        if parent_tree == tree || mine.is_empty() {
+        if mine.is_empty() {
             return Ok(Vec::new());
         }
-        let theirs = self.markers(matcher, parent_tree, "", 0)?;
+        path.clear();
+        let theirs = self.cache.markers(
+            &self.odb,
+            self.packs.as_mut(),
+            matcher,
+            key(parent_tree),
+            &mut path,
+            false,
+            0,
+        )?;
         // Both lists are sorted by path: one merge-like pass.
         let mut out = Vec::new();
         let mut j = 0;
@@ -83,51 +151,117 @@ impl<'r> MarkerIndex<'r> {
         }
         Ok(out)
     }
+}
+
+impl TreeCache {
+    fn cached(&self, key: &[u8; 20], prefix: &[u8]) -> Option<Rc<[Entry]>> {
+        let list = self.map.get(key)?;
+        list.iter()
+            .find(|(p, _)| **p == *prefix)
+            .map(|(_, entries)| entries.clone())
+    }
 
     /// The marker paths inside `tree`, which stands at directory `prefix` (empty or ending
-    /// with `/`), sorted by path.
+    /// with `/`), sorted by path. `inside` is true beneath a directory whose name may make
+    /// everything below it a marker (see [`crate::namefilter`]). `prefix` is restored before
+    /// returning.
+    // The recursion carries its sources and its place; a struct for them would only move
+    // the same eight names one level down.
+    #[allow(clippy::too_many_arguments)]
     fn markers(
         &mut self,
+        odb: &Odb<'_>,
+        mut packs: Option<&mut Reader>,
         matcher: &Matcher,
-        tree: Oid,
-        prefix: &str,
+        key: [u8; 20],
+        prefix: &mut Vec<u8>,
+        inside: bool,
         depth: usize,
     ) -> Result<Rc<[Entry]>> {
-        if let Some(list) = self.cache.get(&tree) {
-            if let Some((_, entries)) = list.iter().find(|(p, _)| &**p == prefix) {
-                return Ok(entries.clone());
-            }
+        if let Some(entries) = self.cached(&key, prefix) {
+            return Ok(entries);
         }
+        let tree = Oid::from_bytes(&key).map_err(|e| Error::git("reading a tree id", e))?;
+        // The directory, for errors: the root as `/`, pusher-chosen names escaped.
+        let show = |p: &[u8]| {
+            if p.is_empty() {
+                "/".to_owned()
+            } else {
+                crate::sanitize::bytes_for_terminal(p)
+            }
+        };
         if depth > MAX_DEPTH {
             return Err(Error::input(
                 format!("tree {tree}"),
                 format!("nested more than {MAX_DEPTH} levels deep"),
             ));
         }
-        let t = self.repo.find_tree(tree).map_err(|e| {
-            let place = if prefix.is_empty() {
-                "/".to_owned()
-            } else {
-                crate::sanitize::for_terminal(prefix).into_owned()
-            };
-            Error::git(format!("reading tree {tree} at `{place}`"), e)
-        })?;
+        let object = match packs.as_deref_mut().and_then(|p| p.tree(&key)) {
+            Some(data) => data,
+            None => odb
+                .read(tree)
+                .map(|o| o.data().to_vec())
+                .map_err(|e| Error::git(format!("reading tree {tree} at `{}`", show(prefix)), e))?,
+        };
+        let bad = |p: &[u8]| {
+            Error::input(
+                format!("tree {tree} at `{}`", show(p)),
+                "malformed tree object",
+            )
+        };
+        let filter = &matcher.name_filter;
         let mut found: Vec<Entry> = Vec::new();
-        let mut path = String::with_capacity(prefix.len() + 64);
-        for entry in t.iter() {
-            path.clear();
-            path.push_str(prefix);
-            path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
-            if entry.kind() == Some(git2::ObjectType::Tree) {
-                path.push('/');
-                let sub = self.markers(matcher, entry.id(), &path, depth + 1)?;
-                found.extend(sub.iter().cloned());
-            } else if matcher.is_marker_path(&path) {
-                found.push(Entry {
-                    path: Rc::from(path.as_str()),
-                    id: entry.id(),
-                    mode: entry.filemode_raw(),
-                });
+        let base = prefix.len();
+        let mut data: &[u8] = &object;
+        while !data.is_empty() {
+            // `<octal mode> <name>\0<20-byte id>`
+            let space = data
+                .iter()
+                .position(|&b| b == b' ')
+                .ok_or_else(|| bad(prefix))?;
+            let nul = space
+                + data[space..]
+                    .iter()
+                    .position(|&b| b == 0)
+                    .ok_or_else(|| bad(prefix))?;
+            let id_end = nul + 21;
+            let raw_id = data.get(nul + 1..id_end).ok_or_else(|| bad(prefix))?;
+            let mode = parse_mode(&data[..space]).ok_or_else(|| bad(prefix))?;
+            let name = &data[space + 1..nul];
+            data = &data[id_end..];
+            let is_tree = mode & 0o170000 == 0o040000;
+            if is_tree {
+                let id: [u8; 20] = raw_id.try_into().map_err(|_| bad(prefix))?;
+                prefix.extend_from_slice(name);
+                prefix.push(b'/');
+                let sub = match self.cached(&id, prefix) {
+                    Some(sub) => Ok(sub),
+                    None => {
+                        let below = inside || filter.dir_may_match(name);
+                        self.markers(
+                            odb,
+                            packs.as_deref_mut(),
+                            matcher,
+                            id,
+                            prefix,
+                            below,
+                            depth + 1,
+                        )
+                    }
+                };
+                prefix.truncate(base);
+                found.extend(sub?.iter().cloned());
+            } else if inside || filter.file_may_match(name) {
+                prefix.extend_from_slice(name);
+                let path = String::from_utf8_lossy(prefix);
+                if matcher.is_marker_path(&path) {
+                    found.push(Entry {
+                        path: Rc::from(&*path),
+                        id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
+                        mode,
+                    });
+                }
+                prefix.truncate(base);
             }
         }
         found.sort();
@@ -136,12 +270,30 @@ impl<'r> MarkerIndex<'r> {
         } else {
             Rc::from(found)
         };
-        self.cache
-            .entry(tree)
+        self.map
+            .entry(key)
             .or_default()
-            .push((Rc::from(prefix), entries.clone()));
+            .push((Rc::from(&prefix[..]), entries.clone()));
         Ok(entries)
     }
+}
+
+/// The raw bytes of a SHA-1 id.
+pub fn key(id: Oid) -> [u8; 20] {
+    let mut k = [0; 20];
+    let b = id.as_bytes();
+    k[..b.len().min(20)].copy_from_slice(&b[..b.len().min(20)]);
+    k
+}
+
+fn parse_mode(octal: &[u8]) -> Option<u32> {
+    if octal.is_empty() || octal.len() > 7 {
+        return None;
+    }
+    octal.iter().try_fold(0u32, |acc, &c| match c {
+        b'0'..=b'7' => Some(acc * 8 + u32::from(c - b'0')),
+        _ => None,
+    })
 }
 
 /// The straightforward method: every path a libgit2 tree diff against the first parent shows

@@ -26,6 +26,40 @@ impl CommitInfo {
     pub fn subject(&self) -> &str {
         self.message.lines().next().unwrap_or("")
     }
+
+    /// Parses a raw commit object the way libgit2 does, for a well-formed commit (`tree`,
+    /// `parent`s, `author`, `committer`, other headers, a blank line, the message); `None` for
+    /// anything else, which the caller then reads through libgit2.
+    pub fn from_raw(id: Oid, raw: &[u8]) -> Option<CommitInfo> {
+        let end = raw.windows(2).position(|w| w == b"\n\n")?;
+        let message = String::from_utf8_lossy(&raw[end + 2..]).into_owned();
+        let mut lines = raw[..end].split(|&b| b == b'\n');
+        let tree = oid_hex(lines.next()?.strip_prefix(b"tree ")?)?;
+        let mut parents = Vec::new();
+        let mut line = lines.next()?;
+        while let Some(hex) = line.strip_prefix(b"parent ") {
+            parents.push(oid_hex(hex)?);
+            line = lines.next()?;
+        }
+        let author = Signature::from_raw(line.strip_prefix(b"author ")?)?;
+        let committer = Signature::from_raw(lines.next()?.strip_prefix(b"committer ")?)?;
+        Some(CommitInfo {
+            id,
+            message,
+            time: committer.time,
+            author,
+            committer,
+            parents,
+            tree,
+        })
+    }
+}
+
+fn oid_hex(hex: &[u8]) -> Option<Oid> {
+    if hex.len() != 40 {
+        return None;
+    }
+    Oid::from_str(std::str::from_utf8(hex).ok()?).ok()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +70,68 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// `Name <email> 1234567890 +0100` as libgit2 reads it (the last `<` and `>`, trimmed
+    /// name and e-mail); `None` unless the date is the usual ` <seconds> <zone>`.
+    fn from_raw(line: &[u8]) -> Option<Signature> {
+        let lt = line.iter().rposition(|&b| b == b'<')?;
+        let gt = line.iter().rposition(|&b| b == b'>')?;
+        if gt <= lt {
+            return None;
+        }
+        let trim = |b: &[u8]| -> String {
+            let space = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+            let start = b.iter().position(|c| !space(c)).unwrap_or(b.len());
+            let end = b.iter().rposition(|c| !space(c)).map_or(start, |e| e + 1);
+            String::from_utf8_lossy(&b[start..end.max(start)]).into_owned()
+        };
+        let rest = std::str::from_utf8(line.get(gt + 1..)?).ok()?;
+        let mut parts = rest.strip_prefix(' ')?.split(' ');
+        let secs = parts.next()?;
+        if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let zone = parts.next()?;
+        if parts.next().is_some() || zone.len() != 5 || !zone.starts_with(['+', '-']) {
+            return None;
+        }
+        Some(Signature {
+            name: trim(&line[..lt]),
+            email: trim(&line[lt + 1..gt]),
+            time: secs.parse().ok()?,
+        })
+    }
+
     fn from_git(s: &git2::Signature<'_>) -> Signature {
         Signature {
             name: String::from_utf8_lossy(s.name_bytes()).into_owned(),
             email: String::from_utf8_lossy(s.email_bytes()).into_owned(),
             time: s.when().seconds(),
         }
+    }
+}
+
+/// Branches and tags to start a walk from, as globs under `refs/heads/` and `refs/tags/`
+/// (`*`, `release/*`, `main`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefSelection {
+    pub branches: Option<String>,
+    pub tags: Option<String>,
+}
+
+impl RefSelection {
+    pub fn is_empty(&self) -> bool {
+        self.branches.is_none() && self.tags.is_none()
+    }
+
+    fn globs(&self) -> Vec<String> {
+        let mut globs = Vec::new();
+        if let Some(b) = &self.branches {
+            globs.push(format!("refs/heads/{b}"));
+        }
+        if let Some(t) = &self.tags {
+            globs.push(format!("refs/tags/{t}"));
+        }
+        globs
     }
 }
 
@@ -107,6 +197,65 @@ impl Repo {
             self.push_revision(&mut walk, spec)?;
         }
         Ok(walk)
+    }
+
+    /// Like [`Repo::walk`], plus the branches and tags a [`RefSelection`] names; every ref
+    /// when neither revisions nor a selection is given.
+    pub fn walk_selected(&self, revisions: &[String], refs: &RefSelection) -> Result<Revwalk<'_>> {
+        if refs.is_empty() {
+            return self.walk(revisions);
+        }
+        let mut walk = if revisions.is_empty() {
+            let mut walk = self
+                .git
+                .revwalk()
+                .map_err(|e| Error::git("starting a commit walk", e))?;
+            walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+                .map_err(|e| Error::git("starting a commit walk", e))?;
+            walk
+        } else {
+            self.walk(revisions)?
+        };
+        for tip in self.selected_tips(refs)? {
+            walk.push(tip)
+                .map_err(|e| Error::git("starting a commit walk", e))?;
+        }
+        Ok(walk)
+    }
+
+    /// The commits the selected branches and tags point to.
+    pub fn selected_tips(&self, refs: &RefSelection) -> Result<Vec<Oid>> {
+        let mut tips = Vec::new();
+        for glob in refs.globs() {
+            let list = self
+                .git
+                .references_glob(&glob)
+                .map_err(|e| Error::git(format!("listing refs `{glob}`"), e))?;
+            for r in list.flatten() {
+                if let Ok(c) = r.peel(ObjectType::Commit) {
+                    tips.push(c.id());
+                }
+            }
+        }
+        tips.sort();
+        tips.dedup();
+        Ok(tips)
+    }
+
+    /// Annotated tags among `refs/tags/<glob>`.
+    pub fn annotated_tags_matching(&self, glob: &str) -> Result<Vec<TagInfo>> {
+        let mut tags = Vec::new();
+        let refs = self
+            .git
+            .references_glob(&format!("refs/tags/{glob}"))
+            .map_err(|e| Error::git("listing tags", e))?;
+        for r in refs.flatten() {
+            let Some(target) = r.target() else { continue };
+            if let Ok(tag) = self.git.find_tag(target) {
+                tags.push(tag_info(&tag, &String::from_utf8_lossy(r.name_bytes())));
+            }
+        }
+        Ok(tags)
     }
 
     fn push_revision(&self, walk: &mut Revwalk<'_>, spec: &str) -> Result<()> {
@@ -187,18 +336,7 @@ impl Repo {
 
     /// Annotated tags among the refs (for their message and tagger).
     pub fn annotated_tags(&self) -> Result<Vec<TagInfo>> {
-        let mut tags = Vec::new();
-        let refs = self
-            .git
-            .references_glob("refs/tags/*")
-            .map_err(|e| Error::git("listing tags", e))?;
-        for r in refs.flatten() {
-            let Some(target) = r.target() else { continue };
-            if let Ok(tag) = self.git.find_tag(target) {
-                tags.push(tag_info(&tag, &String::from_utf8_lossy(r.name_bytes())));
-            }
-        }
-        Ok(tags)
+        self.annotated_tags_matching("*")
     }
 
     pub fn tag(&self, id: Oid, name: &str) -> Result<Option<TagInfo>> {
@@ -234,5 +372,45 @@ fn tag_info(tag: &git2::Tag<'_>, name: &str) -> TagInfo {
         name: name.to_owned(),
         message: String::from_utf8_lossy(tag.message_bytes().unwrap_or_default()).into_owned(),
         tagger: tag.tagger().map(|s| Signature::from_git(&s)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `CommitInfo::from_raw` says what libgit2 says, or declines.
+    #[test]
+    fn raw_commits_parse_like_libgit2() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = Repository::init(dir.path()).unwrap();
+        let tree = git.treebuilder(None).unwrap().write().unwrap();
+        let repo = Repo { git };
+        let odb = repo.git.odb().unwrap();
+        let cases: &[&[u8]] = &[
+            b"author A U Thor <a@x> 1700000000 +0100\ncommitter C <c@x> 1700000001 -0230\n\nsubject\n\nbody\n",
+            b"author  Spaced   Name  <  spaced@x  > 1 +0000\ncommitter <> 2 +0000\n\n",
+            b"author Name <with <angle> brackets> 5 +0000\ncommitter C <c@x> 6 +0000\nencoding ISO-8859-1\n\nLatin \xe9\n",
+            b"author B\xff <b@x> 7 +0000\ncommitter C <c@x> 8 +0000\ngpgsig -----BEGIN-----\n sig\n -----END-----\n\nsigned\n",
+            b"author NoDate <n@x>\ncommitter C <c@x> 9 +0000\n\nno date\n",
+        ];
+        for (i, rest) in cases.iter().enumerate() {
+            let mut raw = format!("tree {tree}\n").into_bytes();
+            raw.extend_from_slice(rest);
+            let id = odb.write(git2::ObjectType::Commit, &raw).unwrap();
+            let ours = CommitInfo::from_raw(id, &raw);
+            let theirs = repo.commit(id).unwrap();
+            match ours {
+                Some(ours) => {
+                    assert_eq!(ours.message, theirs.message, "case {i}");
+                    assert_eq!(ours.author, theirs.author, "case {i}");
+                    assert_eq!(ours.committer, theirs.committer, "case {i}");
+                    assert_eq!(ours.tree, theirs.tree, "case {i}");
+                    assert_eq!(ours.parents, theirs.parents, "case {i}");
+                    assert_eq!(ours.time, theirs.time, "case {i}");
+                }
+                None => assert_eq!(i, 4, "only the dateless signature is declined"),
+            }
+        }
     }
 }

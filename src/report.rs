@@ -22,7 +22,14 @@ pub struct Summary {
     pub findings: usize,
     pub denied: usize,
     pub warned: usize,
+    /// Findings left out because the `--baseline` file lists them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baselined: usize,
     pub assistants: BTreeMap<String, AssistantSummary>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Serialize)]
@@ -97,6 +104,7 @@ impl Summary {
                 .iter()
                 .filter(|f| f.severity == Severity::Warn)
                 .count(),
+            baselined: 0,
             assistants,
         }
     }
@@ -114,25 +122,70 @@ pub fn json(out: &mut dyn Write, findings: &[Finding], summary: &Summary) -> Res
     writeln!(out).map_err(Error::Output)
 }
 
-/// Findings grouped by assistant, then one summary line.
-pub fn human(out: &mut dyn Write, findings: &[Finding], summary: &Summary) -> Result<()> {
-    human_inner(out, findings, summary).map_err(Error::Output)
+/// ANSI styles for the human report, or none.
+#[derive(Clone, Copy)]
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn severity(self, s: Severity, text: &str) -> String {
+        self.paint(
+            match s {
+                Severity::Deny => "1;31",
+                Severity::Warn => "1;33",
+            },
+            text,
+        )
+    }
+    fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+    fn commit(self, text: &str) -> String {
+        self.paint("33", text)
+    }
+}
+
+/// Findings grouped by assistant, then a summary per assistant (commits, dates, authors) and
+/// the totals. `colour` adds ANSI styles (the caller decides: a terminal, no `NO_COLOR`).
+pub fn human(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+    colour: bool,
+) -> Result<()> {
+    human_inner(out, findings, summary, Style { on: colour }).map_err(Error::Output)
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Deny => "denied",
+        Severity::Warn => "warning",
+    }
 }
 
 fn human_inner(
     out: &mut dyn Write,
     findings: &[Finding],
     summary: &Summary,
+    st: Style,
 ) -> std::io::Result<()> {
     for (id, a) in &summary.assistants {
-        let label = match a.severity {
-            Severity::Deny => "denied",
-            Severity::Warn => "warning",
-        };
         writeln!(
             out,
-            "{} ({id}), {label}: {} finding{} in {} commit{}, {} to {}",
-            a.name,
+            "{} ({id}), {}: {} finding{} in {} commit{}, {} to {}",
+            st.bold(&a.name),
+            st.severity(a.severity, severity_label(a.severity)),
             a.findings,
             plural(a.findings),
             a.commits,
@@ -152,18 +205,47 @@ fn human_inner(
             };
             writeln!(
                 out,
-                "  {repo}{object} {} {}",
+                "  {repo}{} {} {}",
+                st.commit(&object),
                 date(f.date),
                 for_terminal(&f.subject)
             )?;
             writeln!(
                 out,
                 "    {}: {} [{}]",
-                f.severity.as_str(),
+                st.severity(f.severity, f.severity.as_str()),
                 f.what(),
                 f.rule
             )?;
-            writeln!(out, "    fix: {}", for_terminal(&f.hint))?;
+            writeln!(
+                out,
+                "    {}",
+                st.dim(&format!("fix: {}", for_terminal(&f.hint)))
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !summary.assistants.is_empty() {
+        writeln!(out, "{}", st.bold("Summary by assistant"))?;
+        let width = summary
+            .assistants
+            .values()
+            .map(|a| a.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for a in summary.assistants.values() {
+            let pad = " ".repeat(width - a.name.chars().count());
+            writeln!(
+                out,
+                "  {}{pad}  {:7}  {:>5} commit{}  {} to {}  by {}",
+                a.name,
+                severity_label(a.severity),
+                a.commits,
+                if a.commits == 1 { " " } else { "s" },
+                a.first,
+                a.last,
+                authors(&a.authors, 3)
+            )?;
         }
         writeln!(out)?;
     }
@@ -172,17 +254,22 @@ fn human_inner(
     } else {
         String::new()
     };
+    let baselined = if summary.baselined > 0 {
+        format!(" ({} more in the baseline)", summary.baselined)
+    } else {
+        String::new()
+    };
     if summary.findings == 0 {
         writeln!(
             out,
-            "no findings in {} commit{}{repos}",
+            "no findings in {} commit{}{repos}{baselined}",
             summary.commits_scanned,
             plural(summary.commits_scanned)
         )
     } else {
         writeln!(
             out,
-            "{} finding{} ({} denied, {} warning{}) in {} of {} commit{}{repos}",
+            "{} finding{} ({} denied, {} warning{}) in {} of {} commit{}{repos}{baselined}",
             summary.findings,
             plural(summary.findings),
             summary.denied,
@@ -193,6 +280,158 @@ fn human_inner(
             plural(summary.commits_scanned)
         )
     }
+}
+
+/// `A, B, C and 4 others`, sanitised.
+fn authors(list: &[String], max: usize) -> String {
+    let mut s: Vec<String> = list
+        .iter()
+        .take(max)
+        .map(|a| for_terminal(a).into_owned())
+        .collect();
+    if list.len() > max {
+        let more = list.len() - max;
+        s.push(format!("and {more} other{}", plural(more)));
+    }
+    s.join(", ")
+}
+
+/// A report to paste into a ticket: totals, a table per assistant, then the findings.
+pub fn markdown(out: &mut dyn Write, findings: &[Finding], summary: &Summary) -> Result<()> {
+    markdown_inner(out, findings, summary).map_err(Error::Output)
+}
+
+fn markdown_inner(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+) -> std::io::Result<()> {
+    writeln!(out, "## aigate audit\n")?;
+    let repos = if summary.repositories > 1 {
+        format!(" across {} repositories", summary.repositories)
+    } else {
+        String::new()
+    };
+    if summary.findings == 0 {
+        writeln!(
+            out,
+            "No findings in {} commit{}{repos}.",
+            summary.commits_scanned,
+            plural(summary.commits_scanned)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "**{} finding{}** ({} denied, {} warning{}) in {} of {} commit{}{repos}.",
+            summary.findings,
+            plural(summary.findings),
+            summary.denied,
+            summary.warned,
+            plural(summary.warned),
+            summary.commits_flagged,
+            summary.commits_scanned,
+            plural(summary.commits_scanned)
+        )?;
+    }
+    if summary.baselined > 0 {
+        writeln!(
+            out,
+            "\n{} known finding{} left out (baseline).",
+            summary.baselined,
+            plural(summary.baselined)
+        )?;
+    }
+    if summary.assistants.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n| Assistant | Policy | Commits | Findings | First | Last | Authors |"
+    )?;
+    writeln!(out, "|---|---|---:|---:|---|---|---|")?;
+    for (id, a) in &summary.assistants {
+        writeln!(
+            out,
+            "| {} (`{id}`) | {} | {} | {} | {} | {} | {} |",
+            md(&a.name),
+            a.severity.as_str(),
+            a.commits,
+            a.findings,
+            a.first,
+            a.last,
+            md(&a.authors.join(", "))
+        )?;
+    }
+    let several = summary.repositories > 1;
+    for (id, a) in &summary.assistants {
+        writeln!(out, "\n### {} (`{id}`)\n", md(&a.name))?;
+        if several {
+            writeln!(
+                out,
+                "| Repository | Commit | Date | Found | Rule | Subject |"
+            )?;
+            writeln!(out, "|---|---|---|---|---|---|")?;
+        } else {
+            writeln!(out, "| Commit | Date | Found | Rule | Subject |")?;
+            writeln!(out, "|---|---|---|---|---|")?;
+        }
+        for f in findings.iter().filter(|f| &f.assistant == id) {
+            let object = match &f.tag {
+                Some(t) => format!("tag {}", md(t)),
+                None => format!("`{}`", &f.commit[..f.commit.len().min(12)]),
+            };
+            let repo = if several {
+                format!("| {} ", md(f.repository.as_deref().unwrap_or_default()))
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "{repo}| {object} | {} | {} | `{}` | {} |",
+                date(f.date),
+                md_what(f),
+                f.rule,
+                md(&f.subject)
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\nFix: remove the marker and rewrite the commits that added it (see each finding's `hint` in `aigate audit --format json`), or exempt it in `.aigate.toml`."
+    )
+}
+
+/// What was found, with the untrusted part as a code span: `path `CLAUDE.md``.
+fn md_what(f: &Finding) -> String {
+    let (label, text) = if let Some(p) = &f.path {
+        ("path".to_owned(), p.as_str())
+    } else if let Some(l) = &f.line {
+        ("message line".to_owned(), l.trim())
+    } else {
+        (
+            f.field
+                .map_or("identity", crate::matcher::Role::as_str)
+                .to_owned(),
+            f.identity.as_deref().unwrap_or_default(),
+        )
+    };
+    // Inside a code span nothing is markup; only a backtick would end it and a pipe the cell.
+    let code = for_terminal(text).replace('`', "'").replace('|', "\\|");
+    format!("{label} `{code}`")
+}
+
+/// Untrusted text made safe for a Markdown table cell: control characters made visible,
+/// Markdown and HTML punctuation escaped, so a commit subject cannot inject links or markup.
+fn md(text: &str) -> String {
+    let text = for_terminal(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_[]<>|~&".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn plural(n: usize) -> &'static str {

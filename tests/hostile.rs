@@ -216,3 +216,54 @@ fn an_empty_repository_and_an_unborn_head_are_clean() {
     assert_eq!(code, 0);
     assert!(out.contains("no findings in 0 commits"), "{out}");
 }
+
+#[test]
+fn trees_nested_to_the_depth_limit_are_audited_and_deeper_ones_are_a_clear_error() {
+    // Single-letter directories keep the path short enough for git.
+    let path = |depth: usize| format!("{}CLAUDE.md", "d/".repeat(depth));
+    let deep = import(&commit(
+        1,
+        None,
+        b"deep",
+        &inline(path(4_000).as_bytes(), "x"),
+    ));
+    let (code, out, err) = audit(&deep);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("/d/CLAUDE.md`"), "{out}");
+
+    let deeper = import(&commit(
+        1,
+        None,
+        b"deeper",
+        &inline(path(5_000).as_bytes(), "x"),
+    ));
+    let (code, _, err) = audit(&deeper);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nested more than 4096 levels deep"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // The server hook walks the same trees on its own stack. git refuses to send a tree
+    // deeper than its core.maxTreeDepth ("exceeded maximum allowed tree depth" at 4,000
+    // levels with git 2.47), so a push brings 2,000 levels here.
+    let deep = import(&commit(
+        1,
+        None,
+        b"deep",
+        &inline(path(2_000).as_bytes(), "x"),
+    ));
+    let server = TestRepo::init_bare();
+    let out = aigate(server.path(), &["install", "--server"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let url = format!("file://{}", server.path().display());
+    let out = git_command(deep.path())
+        .args(["push", "-q", &url, "main"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "accepted");
+    assert!(
+        stderr.contains("pre-receive hook declined") && stderr.contains("/d/CLAUDE.md`"),
+        "{}",
+        &stderr[..stderr.len().min(2_000)]
+    );
+}

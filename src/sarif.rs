@@ -1,0 +1,231 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. One rule per aigate rule
+//! in `tool.driver.rules`; path findings are located in the file they name; message and
+//! identity findings have no file, so they are located on the commit as a logical location
+//! (and the commit is in `properties` too). `partialFingerprints` carry a hash of the
+//! finding's baseline key (commit, rule, location), so a re-run matches the same alerts.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use crate::baseline::Key;
+use crate::catalogue::{Catalogue, Kind};
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::policy::Severity;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where a rule's documentation lives: the catalogue section of the README in the
+/// repository named in Cargo.toml (no `helpUri` when none is named).
+fn help_uri() -> Option<String> {
+    let repo = env!("CARGO_PKG_REPOSITORY");
+    (!repo.is_empty()).then(|| format!("{}#the-catalogue", repo.trim_end_matches('/')))
+}
+
+pub fn write(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalogue) -> Result<()> {
+    let log = log(findings, catalogue);
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(|e| Error::Output(e.into()))?;
+    writeln!(out).map_err(Error::Output)
+}
+
+/// The whole SARIF log for `findings`.
+pub fn log(findings: &[Finding], catalogue: &Catalogue) -> Value {
+    // Rules that have findings, in id order, with the index results refer to.
+    let mut used: BTreeMap<&str, Severity> = BTreeMap::new();
+    for f in findings {
+        let s = used.entry(&f.rule).or_insert(f.severity);
+        *s = (*s).max(f.severity);
+    }
+    let index: BTreeMap<&str, usize> = used.keys().enumerate().map(|(i, r)| (*r, i)).collect();
+    let help = help_uri();
+    let rules: Vec<Value> = used
+        .iter()
+        .map(|(&id, &severity)| {
+            let rule = catalogue.rules.iter().find(|r| r.id == id);
+            let assistant = rule.map_or("", |r| r.assistant.as_str());
+            let name = catalogue
+                .assistant(assistant)
+                .map_or_else(|| assistant.to_owned(), |a| a.name.clone());
+            let kind = rule.map_or(Kind::Path, |r| r.kind);
+            let what = describe(rule.map(|r| r.kind), &name);
+            let mut patterns: Vec<&str> = Vec::new();
+            if let Some(r) = rule {
+                for p in r.patterns.iter().chain(&r.emails).chain(&r.github).chain(&r.names) {
+                    patterns.push(&p.value);
+                }
+            }
+            let full = format!(
+                "{what}. Patterns: {}.{}",
+                patterns.join(", "),
+                rule.and_then(|r| r.source.as_deref())
+                    .map(|s| format!(" Source: {s}."))
+                    .unwrap_or_default()
+            );
+            let mut r = json!({
+                "id": id,
+                "name": pascal(id),
+                "shortDescription": { "text": what },
+                "fullDescription": { "text": full },
+                "help": { "text": format!("{what}. Remove the marker and rewrite the commits that added it, or change the policy (`.aigate.toml`) if {name} is allowed here.") },
+                "defaultConfiguration": { "level": level(severity) },
+                "properties": {
+                    "assistant": assistant,
+                    "kind": kind.as_str(),
+                    "tags": ["ai-assistant", assistant, kind.as_str()],
+                },
+            });
+            if let Some(h) = &help {
+                r["helpUri"] = json!(h);
+            }
+            r
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| result(f, index[f.rule.as_str()]))
+        .collect();
+    let mut driver = json!({
+        "name": "aigate",
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if let Some(repo) = help.as_ref().map(|_| env!("CARGO_PKG_REPOSITORY")) {
+        driver["informationUri"] = json!(repo);
+    }
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": driver },
+            "automationDetails": { "id": "aigate/audit/" },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+fn result(f: &Finding, rule_index: usize) -> Value {
+    let short = &f.commit[..f.commit.len().min(12)];
+    let object = match &f.tag {
+        Some(t) => format!("tag {t}"),
+        None => format!("commit {short}"),
+    };
+    let text = format!(
+        "{object} ({}): {} — {}. Fix: {}",
+        f.subject.trim(),
+        f.what(),
+        f.assistant,
+        f.hint
+    );
+    let location = match &f.path {
+        Some(path) => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri_path(path), "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": 1 },
+            },
+            "message": { "text": format!("added or changed in {object}") },
+        }),
+        None => json!({
+            "logicalLocations": [{
+                "name": f.tag.clone().unwrap_or_else(|| f.commit.clone()),
+                "fullyQualifiedName": match &f.tag {
+                    Some(t) => format!("tag:{t}"),
+                    None => format!("commit:{}", f.commit),
+                },
+                "kind": "object",
+            }],
+            "message": { "text": object },
+        }),
+    };
+    let key = Key::of(f);
+    let fingerprint = git2::Oid::hash_object(
+        git2::ObjectType::Blob,
+        format!("{}\0{}\0{}", key.commit, key.rule, key.location).as_bytes(),
+    )
+    .map_or_else(|_| String::new(), |o| o.to_string());
+    let mut props = json!({
+        "commit": f.commit,
+        "assistant": f.assistant,
+        "kind": f.kind.as_str(),
+        "author": f.author,
+        "date": crate::report::date(f.date),
+    });
+    for (k, v) in [
+        ("repository", &f.repository),
+        ("tag", &f.tag),
+        ("line", &f.line),
+        ("identity", &f.identity),
+    ] {
+        if let Some(v) = v {
+            props[k] = json!(v);
+        }
+    }
+    json!({
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": { "text": text },
+        "locations": [location],
+        "partialFingerprints": { "aigateFinding/v1": fingerprint },
+        "properties": props,
+    })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Deny => "error",
+        Severity::Warn => "warning",
+    }
+}
+
+fn describe(kind: Option<Kind>, assistant: &str) -> String {
+    match kind {
+        Some(Kind::Path) => format!("A file or directory left by {assistant}"),
+        Some(Kind::Message) => format!("A commit message line left by {assistant}"),
+        Some(Kind::Identity) => {
+            format!("An author, committer or co-author identity of {assistant}")
+        }
+        None => format!("A marker of {assistant}"),
+    }
+}
+
+/// `claude-code-memory-file` -> `ClaudeCodeMemoryFile` (SARIF's `name` is an identifier).
+fn pascal(id: &str) -> String {
+    id.split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A repository path as a relative URI reference: each segment percent-encoded except the
+/// unreserved characters.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_and_uris() {
+        assert_eq!(
+            super::pascal("claude-code-memory-file"),
+            "ClaudeCodeMemoryFile"
+        );
+        assert_eq!(super::uri_path("a b/CLAUDE.md"), "a%20b/CLAUDE.md");
+    }
+}
