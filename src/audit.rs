@@ -55,6 +55,10 @@ pub struct AuditOptions {
     pub kinds: Kinds,
     /// Threads for the path checks (0: one per core).
     pub threads: usize,
+    /// The process ends after this audit, so its caches need not be freed one by one (see
+    /// `MarkerIndex::leak`). False when several repositories are audited in turn: each one's
+    /// memory must go back before the next.
+    pub last_in_process: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -539,7 +543,9 @@ fn changed_paths<T>(
         }
         // Freeing hundreds of thousands of cached lists one by one takes longer than the
         // process has left to live; the memory goes back when the audit's process ends.
-        index.leak();
+        if opts.last_in_process {
+            index.leak();
+        }
         Ok(out)
     };
     std::thread::scope(|scope| {

@@ -145,6 +145,7 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             identities: !args.no_identities,
         },
         threads: args.threads,
+        last_in_process: false,
     };
     let mut dirs = args.dirs;
     if let Some(list) = &args.repos_from {
@@ -164,7 +165,11 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     let mut commits = 0;
     let mut failed = false;
     let mut catalogue = None;
-    for dir in &dirs {
+    for (i, dir) in dirs.iter().enumerate() {
+        let opts = audit::AuditOptions {
+            last_in_process: i + 1 == dirs.len(),
+            ..opts.clone()
+        };
         let one = || -> Result<(audit::AuditOutcome, Policy)> {
             let repo = repo::Repo::open(Some(dir))?;
             let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;

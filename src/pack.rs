@@ -307,6 +307,11 @@ impl Reader {
     }
 
     fn inflate(&mut self, input: &[u8], size: usize) -> Option<Vec<u8>> {
+        // `size` comes from the pack: a corrupt one may claim any size, and deflate cannot
+        // expand more than about 1032:1. Past that, decline (libgit2 then reports it).
+        if size / 1032 > input.len() {
+            return None;
+        }
         self.inflater.reset(true);
         let mut out = Vec::with_capacity(size);
         match self
@@ -359,7 +364,9 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     };
     let src = varint(&mut at)?;
     let dst = varint(&mut at)?;
-    if src != base.len() {
+    // Each delta byte copies at most 64 KiB: a larger declared size is a corrupt delta, and
+    // must not become an allocation.
+    if src != base.len() || dst / 0x10000 > delta.len() {
         return None;
     }
     let mut out = Vec::with_capacity(dst);

@@ -267,3 +267,48 @@ fn trees_nested_to_the_depth_limit_are_audited_and_deeper_ones_are_a_clear_error
         &stderr[..stderr.len().min(2_000)]
     );
 }
+
+#[test]
+fn a_corrupt_pack_gives_a_verdict_or_a_one_line_error_never_a_crash() {
+    let origin = TestRepo::init();
+    for i in 0..30 {
+        origin.write(
+            &format!("dir{}/file{i}.txt", i % 4),
+            format!("content {i}\n").repeat(20),
+        );
+        if i % 7 == 0 {
+            origin.write("CLAUDE.md", format!("{i}\n"));
+        }
+        origin.commit_all(&format!("commit {i}"));
+    }
+    origin.git(&["gc", "-q", "--aggressive"]);
+    let pack_dir = origin.path().join(".git/objects/pack");
+    let pack = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .expect("a pack");
+    let pristine = std::fs::read(&pack).unwrap();
+    // Bytes all over the pack, headers and compressed data alike, each flipped in turn.
+    for k in 1..60 {
+        let at = 12 + (pristine.len() - 32) * k / 60;
+        let mut bytes = pristine.clone();
+        bytes[at] ^= 0xff;
+        let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&pack, perms).unwrap();
+        std::fs::write(&pack, &bytes).unwrap();
+        let out = aigate(origin.path(), &["audit", "--format", "json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code();
+        assert!(matches!(code, Some(0..=2)), "byte {at}: {}", describe(&out));
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("overflow"),
+            "byte {at}: {stderr}"
+        );
+        if code == Some(2) {
+            assert_eq!(stderr.lines().count(), 1, "byte {at}: {stderr}");
+        }
+    }
+}
