@@ -228,9 +228,14 @@ impl Daemon {
             .local_addr()
             .unwrap()
             .port();
-        let child = git_command(base)
+        // `git daemon` would run `git-daemon` as its child, which killing `git` leaves
+        // behind: start the daemon itself, so the guard below stops what listens.
+        let exec_path = git_command(base).arg("--exec-path").output().unwrap();
+        let exec_path = String::from_utf8(exec_path.stdout).unwrap();
+        let mut cmd = Command::new(Path::new(exec_path.trim()).join("git-daemon"));
+        let child = git_command_env(&mut cmd, base)
+            .env_remove("GIT_DIR")
             .args([
-                "daemon",
                 "--reuseaddr",
                 "--enable=receive-pack",
                 "--export-all",
