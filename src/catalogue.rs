@@ -178,17 +178,7 @@ impl Catalogue {
             )
             .into());
         }
-        let locate = |v: Vec<Spanned<String>>| -> Vec<Located> {
-            v.into_iter()
-                .map(|s| Located {
-                    origin: Origin {
-                        file: file.clone(),
-                        span: s.span(),
-                    },
-                    value: s.into_inner(),
-                })
-                .collect()
-        };
+        let locate = |v: Vec<Spanned<String>>| locate_all(file, v);
         let kind = *def.kind.get_ref();
         let wrong = |what: &str| -> Diagnostic {
             at(
@@ -298,6 +288,23 @@ impl Catalogue {
         });
         Ok(())
     }
+}
+
+/// Strings from a file with where each stands, for errors that point at them.
+pub(crate) fn locate_all(
+    file: &std::sync::Arc<SourceFile>,
+    values: Vec<Spanned<String>>,
+) -> Vec<Located> {
+    values
+        .into_iter()
+        .map(|s| Located {
+            origin: Origin {
+                file: file.clone(),
+                span: s.span(),
+            },
+            value: s.into_inner(),
+        })
+        .collect()
 }
 
 /// Splits `<numeric id>+<login>` into its parts.

@@ -207,13 +207,13 @@ pub fn uninstall(repo: &Repo, names: &[String], out: &mut dyn Write) -> Result<u
     Ok(crate::exit::CLEAN)
 }
 
-fn write_script(path: &Path, text: &str) -> Result<()> {
+/// Writes an executable hook script: a new file, then a rename, so a hook that runs at this
+/// moment (a commit, a push) sees the old or the new script, never half of one.
+pub(crate) fn write_script(path: &Path, text: &str) -> Result<()> {
     let fail = |source| Error::Write {
         path: path.to_owned(),
         source,
     };
-    // A new file, then a rename: a hook that runs at this moment sees the old or the new
-    // script, never half of one.
     let tmp = path.with_extension("aigate-tmp");
     std::fs::write(&tmp, text).map_err(fail)?;
     #[cfg(unix)]

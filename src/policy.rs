@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalogue::{
-    at, parse_toml, AssistantDef, Catalogue, Located, Origin, RuleDef, SourceFile,
+    at, locate_all, parse_toml, AssistantDef, Catalogue, Located, RuleDef, SourceFile,
 };
 use crate::error::{Error, Result};
 
@@ -193,17 +193,7 @@ impl Policy {
             }
         }
 
-        let locate = |v: Vec<Spanned<String>>| -> Vec<Located> {
-            v.into_iter()
-                .map(|s| Located {
-                    origin: Origin {
-                        file: file.clone(),
-                        span: s.span(),
-                    },
-                    value: s.into_inner(),
-                })
-                .collect()
-        };
+        let locate = |v: Vec<Spanned<String>>| locate_all(&file, v);
         let mut exempt_commits = Vec::new();
         for c in &raw.exempt.commits {
             let id = c.get_ref().to_ascii_lowercase();

@@ -177,15 +177,19 @@ impl Repo {
             .to_owned()
     }
 
+    /// An empty walk, newest first with parents after children.
+    fn sorted_walk(&self) -> Result<Revwalk<'_>> {
+        let fail = |e| Error::git("starting a commit walk", e);
+        let mut walk = self.git.revwalk().map_err(fail)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+            .map_err(fail)?;
+        Ok(walk)
+    }
+
     /// A commit walk over `revisions` (`A`, `^A`, `A..B`, `A...B`), or over every ref and
     /// `HEAD` when there are none. Newest first, parents after children.
     pub fn walk(&self, revisions: &[String]) -> Result<Revwalk<'_>> {
-        let mut walk = self
-            .git
-            .revwalk()
-            .map_err(|e| Error::git("starting a commit walk", e))?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
-            .map_err(|e| Error::git("starting a commit walk", e))?;
+        let mut walk = self.sorted_walk()?;
         if revisions.is_empty() {
             for oid in self.all_tips()? {
                 walk.push(oid)
@@ -206,13 +210,7 @@ impl Repo {
             return self.walk(revisions);
         }
         let mut walk = if revisions.is_empty() {
-            let mut walk = self
-                .git
-                .revwalk()
-                .map_err(|e| Error::git("starting a commit walk", e))?;
-            walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
-                .map_err(|e| Error::git("starting a commit walk", e))?;
-            walk
+            self.sorted_walk()?
         } else {
             self.walk(revisions)?
         };

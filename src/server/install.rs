@@ -66,7 +66,7 @@ pub fn install(opts: &ServerInstall, out: &mut dyn Write) -> Result<PathBuf> {
         }
     }
     let text = script(&binary, config.as_deref());
-    write_executable(&path, &text)?;
+    crate::install::write_script(&path, &text)?;
     writeln!(
         out,
         "installed {} (runs {}{})",
@@ -108,9 +108,14 @@ fn absolute(path: &Path) -> Result<PathBuf> {
 
 /// The hook script. Paths are single-quoted for sh.
 pub fn script(binary: &Path, config: Option<&Path>) -> String {
-    let bin = sh_quote(&binary.display().to_string());
+    let bin = crate::sanitize::shell_quote(&binary.display().to_string());
     let config = config
-        .map(|c| format!(" --config {}", sh_quote(&c.display().to_string())))
+        .map(|c| {
+            format!(
+                " --config {}",
+                crate::sanitize::shell_quote(&c.display().to_string())
+            )
+        })
         .unwrap_or_default();
     format!(
         "#!/bin/sh\n\
@@ -126,26 +131,6 @@ pub fn script(binary: &Path, config: Option<&Path>) -> String {
     )
 }
 
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-fn write_executable(path: &Path, text: &str) -> Result<()> {
-    let fail = |source| Error::Write {
-        path: path.to_owned(),
-        source,
-    };
-    // Written beside and renamed, so a push never runs a half-written hook.
-    let tmp = path.with_extension("aigate-tmp");
-    std::fs::write(&tmp, text).map_err(fail)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(fail)?;
-    }
-    std::fs::rename(&tmp, path).map_err(fail)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,7 +143,7 @@ mod tests {
         );
         assert!(s.starts_with("#!/bin/sh\n"));
         assert!(s.contains("aigate='/opt/it'\\''s/aigate'\n"), "{s}");
-        assert!(s.contains("exec \"$aigate\" hook pre-receive --config '/etc/aigate.toml'\n"));
+        assert!(s.contains("exec \"$aigate\" hook pre-receive --config /etc/aigate.toml\n"));
         assert!(s.contains("exit 1"));
     }
 }

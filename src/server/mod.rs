@@ -204,7 +204,7 @@ pub fn receive_push(
     let empty = Outcome::default();
     let (outcome, error, fatal) = match &checked {
         Checked::Done(o) => (o, None, false),
-        Checked::Failed(e) => (&empty, Some(chain(e)), false),
+        Checked::Failed(e) => (&empty, Some(crate::error::chain(e)), false),
         Checked::Unsupported(m) => (&empty, Some(m.clone()), true),
     };
 
@@ -302,21 +302,6 @@ fn unsupported_message() -> String {
 
 fn is_unsupported_format(e: &Error) -> bool {
     matches!(e, Error::OpenRepo { source, .. } if source.0.message().contains("object format"))
-}
-
-/// The error and its sources on one line, as `main` prints them.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ impl<'a> Printer<'a> {
     }
 
     pub fn error(&mut self, e: &Error) -> Result<()> {
-        let text = super::chain(e);
+        let text = crate::error::chain(e);
         for (i, l) in text.lines().enumerate() {
             let l = for_terminal(l);
             self.line(&if i == 0 {
