@@ -71,6 +71,60 @@ struct TreeCache {
     /// Keyed by the raw id: comparing 20 bytes inline beats libgit2's `git_oid_equal`.
     map: HashMap<[u8; 20], Vec<Placed>, BuildHasherDefault<OidHasher>>,
     empty: Rc<[Entry]>,
+    /// The last tree computed at each directory, entry by entry: the next tree computed there
+    /// (usually a close relative) reuses the contributions of its byte-identical entries.
+    bases: HashMap<Vec<u8>, Base>,
+}
+
+/// A computed tree: its raw object, its entries and what each contributed.
+struct Base {
+    inside: bool,
+    depth: usize,
+    raw: Vec<u8>,
+    spans: Vec<Span>,
+    /// The marker paths of every entry, in entry order (unsorted).
+    contrib: Vec<Entry>,
+}
+
+/// One entry of a [`Base`]: `raw[start..end]` is the whole entry, `raw[name..nul]` its name;
+/// `contrib[lo..hi]` what it contributed.
+struct Span {
+    start: usize,
+    name: usize,
+    nul: usize,
+    end: usize,
+    is_tree: bool,
+    lo: usize,
+    hi: usize,
+}
+
+/// How many leading bytes `a` and `b` share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 32;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + CHUNK <= n && a[i..i + CHUNK] == b[i..i + CHUNK] {
+        i += CHUNK;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Git's tree order: names compared bytewise, a tree's name as if followed by `/`.
+fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    match a[..n].cmp(&b[..n]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |s: &[u8], tree: bool| match s.get(n) {
+        Some(&c) => u16::from(c) + 1,
+        None if tree => u16::from(b'/') + 1,
+        None => 0,
+    };
+    next(a, a_tree).cmp(&next(b, b_tree))
 }
 
 impl<'r> MarkerIndex<'r> {
@@ -88,6 +142,7 @@ impl<'r> MarkerIndex<'r> {
             cache: TreeCache {
                 map: HashMap::default(),
                 empty: Rc::from(Vec::new()),
+                bases: HashMap::new(),
             },
         })
     }
@@ -210,10 +265,46 @@ impl TreeCache {
             )
         };
         let filter = &matcher.name_filter;
-        let mut found: Vec<Entry> = Vec::new();
-        let base = prefix.len();
-        let mut data: &[u8] = &object;
-        while !data.is_empty() {
+        let base_key = prefix.clone();
+        let base = self
+            .bases
+            .remove(&base_key)
+            .filter(|b| b.inside == inside && b.depth == depth);
+        let mut spans: Vec<Span> = Vec::new();
+        let mut contrib: Vec<Entry> = Vec::new();
+        let mut j = 0;
+        let base_len = prefix.len();
+        let mut pos = 0;
+        let total = object.len();
+        while pos < total {
+            if let Some(b) = &base {
+                // A run of entries identical to the base's, byte for byte, in one comparison.
+                if j < b.spans.len() {
+                    let from = b.spans[j].start;
+                    let same = common_prefix(&object[pos..], &b.raw[from..]);
+                    let run = b.spans[j..].partition_point(|sp| sp.end - from <= same);
+                    if run > 0 {
+                        let last = &b.spans[j + run - 1];
+                        contrib.extend_from_slice(&b.contrib[b.spans[j].lo..last.hi]);
+                        let lo_shift = contrib.len() - (last.hi - b.spans[j].lo);
+                        for sp in &b.spans[j..j + run] {
+                            spans.push(Span {
+                                start: sp.start - from + pos,
+                                name: sp.name - from + pos,
+                                nul: sp.nul - from + pos,
+                                end: sp.end - from + pos,
+                                is_tree: sp.is_tree,
+                                lo: sp.lo - b.spans[j].lo + lo_shift,
+                                hi: sp.hi - b.spans[j].lo + lo_shift,
+                            });
+                        }
+                        pos += last.end - from;
+                        j += run;
+                        continue;
+                    }
+                }
+            }
+            let data = &object[pos..];
             // `<octal mode> <name>\0<20-byte id>`
             let space = data
                 .iter()
@@ -228,9 +319,29 @@ impl TreeCache {
             let raw_id = data.get(nul + 1..id_end).ok_or_else(|| bad(prefix))?;
             let mode = parse_mode(&data[..space]).ok_or_else(|| bad(prefix))?;
             let name = &data[space + 1..nul];
-            data = &data[id_end..];
+            let whole = &data[..id_end];
             let is_tree = mode & 0o170000 == 0o040000;
-            if is_tree {
+            let lo = contrib.len();
+            // The same entry, byte for byte, in the base contributes the same paths.
+            let mut reused = false;
+            if let Some(b) = &base {
+                while let Some(bs) = b.spans.get(j) {
+                    match tree_order(&b.raw[bs.name..bs.nul], bs.is_tree, name, is_tree) {
+                        std::cmp::Ordering::Less => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            if b.raw[bs.start..bs.end] == *whole {
+                                contrib.extend_from_slice(&b.contrib[bs.lo..bs.hi]);
+                                reused = true;
+                            }
+                            j += 1;
+                            break;
+                        }
+                        std::cmp::Ordering::Greater => break,
+                    }
+                }
+            }
+            if reused {
+            } else if is_tree {
                 let id: [u8; 20] = raw_id.try_into().map_err(|_| bad(prefix))?;
                 prefix.extend_from_slice(name);
                 prefix.push(b'/');
@@ -249,27 +360,48 @@ impl TreeCache {
                         )
                     }
                 };
-                prefix.truncate(base);
-                found.extend(sub?.iter().cloned());
+                prefix.truncate(base_len);
+                contrib.extend(sub?.iter().cloned());
             } else if inside || filter.file_may_match(name) {
                 prefix.extend_from_slice(name);
                 let path = String::from_utf8_lossy(prefix);
                 if matcher.is_marker_path(&path) {
-                    found.push(Entry {
+                    contrib.push(Entry {
                         path: Rc::from(&*path),
                         id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
                         mode,
                     });
                 }
-                prefix.truncate(base);
+                prefix.truncate(base_len);
             }
+            spans.push(Span {
+                start: pos,
+                name: pos + space + 1,
+                nul: pos + nul,
+                end: pos + id_end,
+                is_tree,
+                lo,
+                hi: contrib.len(),
+            });
+            pos += id_end;
         }
-        found.sort();
-        let entries: Rc<[Entry]> = if found.is_empty() {
+        let entries: Rc<[Entry]> = if contrib.is_empty() {
             self.empty.clone()
         } else {
+            let mut found = contrib.clone();
+            found.sort();
             Rc::from(found)
         };
+        self.bases.insert(
+            base_key,
+            Base {
+                inside,
+                depth,
+                raw: object,
+                spans,
+                contrib,
+            },
+        );
         self.map
             .entry(key)
             .or_default()
