@@ -76,26 +76,26 @@ struct TreeCache {
     bases: HashMap<Vec<u8>, Base>,
 }
 
-/// A computed tree: its raw object, its entries and what each contributed.
+/// A computed tree: its raw object, where each entry ends and what each contributed.
 struct Base {
     inside: bool,
     depth: usize,
     raw: Vec<u8>,
-    spans: Vec<Span>,
-    /// The marker paths of every entry, in entry order (unsorted).
-    contrib: Vec<Entry>,
+    /// The end of each entry in `raw` (the next one starts there).
+    ends: Vec<u32>,
+    /// The marker paths of every entry with the entry's index, in entry order (unsorted).
+    contrib: Vec<(u32, Entry)>,
 }
 
-/// One entry of a [`Base`]: `raw[start..end]` is the whole entry, `raw[name..nul]` its name;
-/// `contrib[lo..hi]` what it contributed.
-struct Span {
-    start: usize,
-    name: usize,
-    nul: usize,
-    end: usize,
-    is_tree: bool,
-    lo: usize,
-    hi: usize,
+/// One tree entry `<octal mode> <name>\0<20-byte id>` at the start of `data`: the offsets of
+/// the space and the NUL, and the mode.
+fn parse_entry(data: &[u8]) -> Option<(usize, usize, u32)> {
+    let space = data.iter().position(|&b| b == b' ')?;
+    let nul = space + data[space..].iter().position(|&b| b == 0)?;
+    if data.len() < nul + 21 {
+        return None;
+    }
+    Some((space, nul, parse_mode(&data[..space])?))
 }
 
 /// How many leading bytes `a` and `b` share.
@@ -270,67 +270,67 @@ impl TreeCache {
             .bases
             .remove(&base_key)
             .filter(|b| b.inside == inside && b.depth == depth);
-        let mut spans: Vec<Span> = Vec::new();
-        let mut contrib: Vec<Entry> = Vec::new();
-        let mut j = 0;
+        let keep = u32::try_from(object.len()).is_ok();
+        let mut ends: Vec<u32> = Vec::with_capacity(base.as_ref().map_or(8, |b| b.ends.len() + 4));
+        let mut contrib: Vec<(u32, Entry)> = Vec::new();
+        let mut j = 0; // the base's entry at the same place in the order
         let base_len = prefix.len();
         let mut pos = 0;
         let total = object.len();
         while pos < total {
-            if let Some(b) = &base {
-                // A run of entries identical to the base's, byte for byte, in one comparison.
-                if j < b.spans.len() {
-                    let from = b.spans[j].start;
-                    let same = common_prefix(&object[pos..], &b.raw[from..]);
-                    let run = b.spans[j..].partition_point(|sp| sp.end - from <= same);
+            let idx = ends.len() as u32;
+            if let Some(b) = base.as_ref().filter(|_| keep) {
+                // A run of entries identical to the base's, byte for byte, in one comparison:
+                // the same entries contribute the same marker paths.
+                if j < b.ends.len() {
+                    let from = if j == 0 { 0 } else { b.ends[j - 1] as usize };
+                    let limit = from + common_prefix(&object[pos..], &b.raw[from..]);
+                    let run = b.ends[j..].partition_point(|&e| e as usize <= limit);
                     if run > 0 {
-                        let last = &b.spans[j + run - 1];
-                        contrib.extend_from_slice(&b.contrib[b.spans[j].lo..last.hi]);
-                        let lo_shift = contrib.len() - (last.hi - b.spans[j].lo);
-                        for sp in &b.spans[j..j + run] {
-                            spans.push(Span {
-                                start: sp.start - from + pos,
-                                name: sp.name - from + pos,
-                                nul: sp.nul - from + pos,
-                                end: sp.end - from + pos,
-                                is_tree: sp.is_tree,
-                                lo: sp.lo - b.spans[j].lo + lo_shift,
-                                hi: sp.hi - b.spans[j].lo + lo_shift,
-                            });
-                        }
-                        pos += last.end - from;
+                        ends.extend(
+                            b.ends[j..j + run]
+                                .iter()
+                                .map(|&e| (e as usize - from + pos) as u32),
+                        );
+                        let c0 = b.contrib.partition_point(|c| (c.0 as usize) < j);
+                        let c1 = b.contrib[c0..].partition_point(|c| (c.0 as usize) < j + run);
+                        contrib.extend(
+                            b.contrib[c0..c0 + c1]
+                                .iter()
+                                .map(|(k, e)| (k - j as u32 + idx, e.clone())),
+                        );
+                        pos += b.ends[j + run - 1] as usize - from;
                         j += run;
                         continue;
                     }
                 }
             }
             let data = &object[pos..];
-            // `<octal mode> <name>\0<20-byte id>`
-            let space = data
-                .iter()
-                .position(|&b| b == b' ')
-                .ok_or_else(|| bad(prefix))?;
-            let nul = space
-                + data[space..]
-                    .iter()
-                    .position(|&b| b == 0)
-                    .ok_or_else(|| bad(prefix))?;
+            let (space, nul, mode) = parse_entry(data).ok_or_else(|| bad(prefix))?;
             let id_end = nul + 21;
-            let raw_id = data.get(nul + 1..id_end).ok_or_else(|| bad(prefix))?;
-            let mode = parse_mode(&data[..space]).ok_or_else(|| bad(prefix))?;
+            let raw_id = &data[nul + 1..id_end];
             let name = &data[space + 1..nul];
             let whole = &data[..id_end];
             let is_tree = mode & 0o170000 == 0o040000;
-            let lo = contrib.len();
-            // The same entry, byte for byte, in the base contributes the same paths.
+            // Skip the base's entries that sort before this one; reuse an identical one.
             let mut reused = false;
-            if let Some(b) = &base {
-                while let Some(bs) = b.spans.get(j) {
-                    match tree_order(&b.raw[bs.name..bs.nul], bs.is_tree, name, is_tree) {
+            if let Some(b) = base.as_ref().filter(|_| keep) {
+                while j < b.ends.len() {
+                    let from = if j == 0 { 0 } else { b.ends[j - 1] as usize };
+                    let theirs = &b.raw[from..b.ends[j] as usize];
+                    let Some((bs, bn, bm)) = parse_entry(theirs) else {
+                        break;
+                    };
+                    let b_tree = bm & 0o170000 == 0o040000;
+                    match tree_order(&theirs[bs + 1..bn], b_tree, name, is_tree) {
                         std::cmp::Ordering::Less => j += 1,
                         std::cmp::Ordering::Equal => {
-                            if b.raw[bs.start..bs.end] == *whole {
-                                contrib.extend_from_slice(&b.contrib[bs.lo..bs.hi]);
+                            if theirs == whole {
+                                let c0 = b.contrib.partition_point(|c| (c.0 as usize) < j);
+                                let c1 = b.contrib[c0..].partition_point(|c| c.0 as usize == j);
+                                contrib.extend(
+                                    b.contrib[c0..c0 + c1].iter().map(|(_, e)| (idx, e.clone())),
+                                );
                                 reused = true;
                             }
                             j += 1;
@@ -361,47 +361,44 @@ impl TreeCache {
                     }
                 };
                 prefix.truncate(base_len);
-                contrib.extend(sub?.iter().cloned());
+                contrib.extend(sub?.iter().map(|e| (idx, e.clone())));
             } else if inside || filter.file_may_match(name) {
                 prefix.extend_from_slice(name);
                 let path = String::from_utf8_lossy(prefix);
                 if matcher.is_marker_path(&path) {
-                    contrib.push(Entry {
-                        path: Rc::from(&*path),
-                        id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
-                        mode,
-                    });
+                    contrib.push((
+                        idx,
+                        Entry {
+                            path: Rc::from(&*path),
+                            id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
+                            mode,
+                        },
+                    ));
                 }
                 prefix.truncate(base_len);
             }
-            spans.push(Span {
-                start: pos,
-                name: pos + space + 1,
-                nul: pos + nul,
-                end: pos + id_end,
-                is_tree,
-                lo,
-                hi: contrib.len(),
-            });
             pos += id_end;
+            ends.push(pos as u32);
         }
         let entries: Rc<[Entry]> = if contrib.is_empty() {
             self.empty.clone()
         } else {
-            let mut found = contrib.clone();
+            let mut found: Vec<Entry> = contrib.iter().map(|(_, e)| e.clone()).collect();
             found.sort();
             Rc::from(found)
         };
-        self.bases.insert(
-            base_key,
-            Base {
-                inside,
-                depth,
-                raw: object,
-                spans,
-                contrib,
-            },
-        );
+        if keep {
+            self.bases.insert(
+                base_key,
+                Base {
+                    inside,
+                    depth,
+                    raw: object,
+                    ends,
+                    contrib,
+                },
+            );
+        }
         self.map
             .entry(key)
             .or_default()
