@@ -180,7 +180,7 @@ impl Pack {
 }
 
 /// Delta bases by (pack, offset): their type and contents.
-type BaseCache = HashMap<(usize, usize), (u8, Rc<[u8]>), BuildHasherDefault<OidHasher>>;
+type BaseCache = HashMap<(usize, usize), (u8, Rc<Vec<u8>>), BuildHasherDefault<OidHasher>>;
 
 /// One thread's reader: an inflater, scratch space and a cache of delta bases.
 pub struct Reader {
@@ -286,7 +286,7 @@ impl Reader {
                     Some(hit) => hit,
                     None => {
                         let (k, b) = self.read_at(pack, p, base_offset, depth + 1)?;
-                        let b: Rc<[u8]> = Rc::from(b);
+                        let b = Rc::new(b);
                         self.keep(p, base_offset, k, b.clone());
                         (k, b)
                     }
@@ -297,7 +297,7 @@ impl Reader {
         }
     }
 
-    fn keep(&mut self, p: usize, offset: usize, kind: u8, data: Rc<[u8]>) {
+    fn keep(&mut self, p: usize, offset: usize, kind: u8, data: Rc<Vec<u8>>) {
         if self.base_bytes + data.len() > BASE_CACHE_BYTES / 2 {
             self.older = std::mem::take(&mut self.bases);
             self.base_bytes = 0;
