@@ -496,7 +496,12 @@ fn changed_paths<T>(
     };
     let git_dir = repo.git.path().to_owned();
     let packs = (opts.path_method == PathMethod::Index).then(|| packs.clone());
-    let worker = |range: std::ops::Range<usize>| -> Result<Vec<(usize, Vec<String>)>> {
+    // The history goes out in chunks, taken in turn by whichever worker is free: the newest
+    // commits have the largest trees, so equal halves would leave one core idle at the end.
+    let chunks = if threads > 1 { threads * 8 } else { 1 };
+    let per = jobs.len().div_ceil(chunks).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || -> Result<Vec<(usize, Vec<String>)>> {
         let git = Repository::open(&git_dir).map_err(|source| Error::OpenRepo {
             path: git_dir.clone(),
             source: source.into(),
@@ -510,35 +515,42 @@ fn changed_paths<T>(
         // Each commit's tree, as read; a commit's parent is usually the next one.
         let mut tree_of: OidMap<Oid> = OidMap::default();
         let mut out = Vec::new();
-        let start = range.start;
-        for (n, &commit) in jobs[range].iter().enumerate() {
-            let node = known.and_then(|k| k.get(&commit));
-            let (tree, parent) = match node {
-                Some(n) => (n.tree, n.parent),
-                None => tree_and_parent(&git, reader.as_mut(), commit)?,
-            };
-            tree_of.insert(commit, tree);
-            let parent_tree = match parent {
-                None => None,
-                Some(p) => Some(match known.and_then(|k| k.get(&p)).map(|n| n.tree) {
-                    Some(t) => t,
-                    None if tree_of.contains_key(&p) => tree_of[&p],
-                    None => {
-                        let t = tree_and_parent(&git, reader.as_mut(), p)?.0;
-                        tree_of.insert(p, t);
-                        t
-                    }
-                }),
-            };
-            let paths = match opts.path_method {
-                PathMethod::Index => index.changed(m, tree, parent_tree)?,
-                PathMethod::Diff => diff_paths(&git, m, tree, parent_tree)?,
-            };
-            if !paths.is_empty() {
-                out.push((start + n, paths));
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let start = (k * per).min(jobs.len());
+            let end = ((k + 1) * per).min(jobs.len());
+            if start == end {
+                break;
             }
-            if n % 256 == 255 {
-                progress.advance(256);
+            for (n, &commit) in jobs[start..end].iter().enumerate() {
+                let node = known.and_then(|k| k.get(&commit));
+                let (tree, parent) = match node {
+                    Some(n) => (n.tree, n.parent),
+                    None => tree_and_parent(&git, reader.as_mut(), commit)?,
+                };
+                tree_of.insert(commit, tree);
+                let parent_tree = match parent {
+                    None => None,
+                    Some(p) => Some(match known.and_then(|k| k.get(&p)).map(|n| n.tree) {
+                        Some(t) => t,
+                        None if tree_of.contains_key(&p) => tree_of[&p],
+                        None => {
+                            let t = tree_and_parent(&git, reader.as_mut(), p)?.0;
+                            tree_of.insert(p, t);
+                            t
+                        }
+                    }),
+                };
+                let paths = match opts.path_method {
+                    PathMethod::Index => index.changed(m, tree, parent_tree)?,
+                    PathMethod::Diff => diff_paths(&git, m, tree, parent_tree)?,
+                };
+                if !paths.is_empty() {
+                    out.push((start + n, paths));
+                }
+                if n % 256 == 255 {
+                    progress.advance(256);
+                }
             }
         }
         // Freeing hundreds of thousands of cached lists one by one takes longer than the
@@ -549,12 +561,10 @@ fn changed_paths<T>(
         Ok(out)
     };
     std::thread::scope(|scope| {
-        let per = jobs.len().div_ceil(threads).max(1);
         let handles = (0..threads)
-            .map(|k| {
-                let range = (k * per).min(jobs.len())..((k + 1) * per).min(jobs.len());
+            .map(|_| {
                 let worker = &worker;
-                crate::big_stack().spawn_scoped(scope, move || worker(range))
+                crate::big_stack().spawn_scoped(scope, worker)
             })
             .collect::<std::io::Result<Vec<_>>>()
             .map_err(thread_error)?;
@@ -566,6 +576,7 @@ fn changed_paths<T>(
             })?;
             changed.extend(part);
         }
+        changed.sort_unstable_by_key(|(i, _)| *i);
         Ok((meta, changed))
     })
 }

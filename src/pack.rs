@@ -60,7 +60,7 @@ impl Packs {
             if total > MAX_PACK_BYTES {
                 return Packs::default();
             }
-            let (Ok(idx), Ok(data)) = (std::fs::read(&path), std::fs::read(&pack_path)) else {
+            let (Ok(idx), Ok(data)) = (std::fs::read(&path), read_whole(&pack_path)) else {
                 continue;
             };
             if idx.len() < 8 + 1024 || idx[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
@@ -88,6 +88,41 @@ impl Packs {
     pub fn is_empty(&self) -> bool {
         self.packs.is_empty()
     }
+}
+
+/// Reads a file whole; a large one in two halves on two threads, as copying hundreds of
+/// megabytes out of the page cache (and faulting in the pages to hold them) is the audit's
+/// first and otherwise single-threaded step.
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        if len >= 64 << 20 && len <= MAX_PACK_BYTES as usize {
+            let mut buf = vec![0u8; len];
+            let half = len / 2;
+            let (a, b) = buf.split_at_mut(half);
+            let file = &file;
+            let done = std::thread::scope(|scope| {
+                let other = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || file.read_exact_at(b, half as u64));
+                let first = file.read_exact_at(a, 0);
+                let second = match other {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or_else(|_| Err(std::io::ErrorKind::Other.into())),
+                    Err(e) => Err(e),
+                };
+                first.and(second)
+            });
+            // A file that changed under us, or no second thread: read it the plain way.
+            if done.is_ok() && file.metadata()?.len() == len as u64 {
+                return Ok(buf);
+            }
+        }
+    }
+    std::fs::read(path)
 }
 
 fn be32(b: &[u8], at: usize) -> u32 {
@@ -180,7 +215,7 @@ impl Pack {
 }
 
 /// Delta bases by (pack, offset): their type and contents.
-type BaseCache = HashMap<(usize, usize), (u8, Rc<[u8]>), BuildHasherDefault<OidHasher>>;
+type BaseCache = HashMap<(usize, usize), (u8, Rc<Vec<u8>>), BuildHasherDefault<OidHasher>>;
 
 /// One thread's reader: an inflater, scratch space and a cache of delta bases.
 pub struct Reader {
@@ -286,7 +321,7 @@ impl Reader {
                     Some(hit) => hit,
                     None => {
                         let (k, b) = self.read_at(pack, p, base_offset, depth + 1)?;
-                        let b: Rc<[u8]> = Rc::from(b);
+                        let b = Rc::new(b);
                         self.keep(p, base_offset, k, b.clone());
                         (k, b)
                     }
@@ -297,7 +332,7 @@ impl Reader {
         }
     }
 
-    fn keep(&mut self, p: usize, offset: usize, kind: u8, data: Rc<[u8]>) {
+    fn keep(&mut self, p: usize, offset: usize, kind: u8, data: Rc<Vec<u8>>) {
         if self.base_bytes + data.len() > BASE_CACHE_BYTES / 2 {
             self.older = std::mem::take(&mut self.bases);
             self.base_bytes = 0;

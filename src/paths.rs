@@ -71,6 +71,60 @@ struct TreeCache {
     /// Keyed by the raw id: comparing 20 bytes inline beats libgit2's `git_oid_equal`.
     map: HashMap<[u8; 20], Vec<Placed>, BuildHasherDefault<OidHasher>>,
     empty: Rc<[Entry]>,
+    /// The last tree computed at each directory, entry by entry: the next tree computed there
+    /// (usually a close relative) reuses the contributions of its byte-identical entries.
+    bases: HashMap<Vec<u8>, Base>,
+}
+
+/// A computed tree: its raw object, where each entry ends and what each contributed.
+struct Base {
+    inside: bool,
+    depth: usize,
+    raw: Vec<u8>,
+    /// The end of each entry in `raw` (the next one starts there).
+    ends: Vec<u32>,
+    /// The marker paths of every entry with the entry's index, in entry order (unsorted).
+    contrib: Vec<(u32, Entry)>,
+}
+
+/// One tree entry `<octal mode> <name>\0<20-byte id>` at the start of `data`: the offsets of
+/// the space and the NUL, and the mode.
+fn parse_entry(data: &[u8]) -> Option<(usize, usize, u32)> {
+    let space = data.iter().position(|&b| b == b' ')?;
+    let nul = space + data[space..].iter().position(|&b| b == 0)?;
+    if data.len() < nul + 21 {
+        return None;
+    }
+    Some((space, nul, parse_mode(&data[..space])?))
+}
+
+/// How many leading bytes `a` and `b` share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 32;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + CHUNK <= n && a[i..i + CHUNK] == b[i..i + CHUNK] {
+        i += CHUNK;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Git's tree order: names compared bytewise, a tree's name as if followed by `/`.
+fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    match a[..n].cmp(&b[..n]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |s: &[u8], tree: bool| match s.get(n) {
+        Some(&c) => u16::from(c) + 1,
+        None if tree => u16::from(b'/') + 1,
+        None => 0,
+    };
+    next(a, a_tree).cmp(&next(b, b_tree))
 }
 
 impl<'r> MarkerIndex<'r> {
@@ -88,6 +142,7 @@ impl<'r> MarkerIndex<'r> {
             cache: TreeCache {
                 map: HashMap::default(),
                 empty: Rc::from(Vec::new()),
+                bases: HashMap::new(),
             },
         })
     }
@@ -210,27 +265,83 @@ impl TreeCache {
             )
         };
         let filter = &matcher.name_filter;
-        let mut found: Vec<Entry> = Vec::new();
-        let base = prefix.len();
-        let mut data: &[u8] = &object;
-        while !data.is_empty() {
-            // `<octal mode> <name>\0<20-byte id>`
-            let space = data
-                .iter()
-                .position(|&b| b == b' ')
-                .ok_or_else(|| bad(prefix))?;
-            let nul = space
-                + data[space..]
-                    .iter()
-                    .position(|&b| b == 0)
-                    .ok_or_else(|| bad(prefix))?;
+        let base_key = prefix.clone();
+        let base = self
+            .bases
+            .remove(&base_key)
+            .filter(|b| b.inside == inside && b.depth == depth);
+        let keep = u32::try_from(object.len()).is_ok();
+        let mut ends: Vec<u32> = Vec::with_capacity(base.as_ref().map_or(8, |b| b.ends.len() + 4));
+        let mut contrib: Vec<(u32, Entry)> = Vec::new();
+        let mut j = 0; // the base's entry at the same place in the order
+        let base_len = prefix.len();
+        let mut pos = 0;
+        let total = object.len();
+        while pos < total {
+            let idx = ends.len() as u32;
+            if let Some(b) = base.as_ref().filter(|_| keep) {
+                // A run of entries identical to the base's, byte for byte, in one comparison:
+                // the same entries contribute the same marker paths.
+                if j < b.ends.len() {
+                    let from = if j == 0 { 0 } else { b.ends[j - 1] as usize };
+                    let limit = from + common_prefix(&object[pos..], &b.raw[from..]);
+                    let run = b.ends[j..].partition_point(|&e| e as usize <= limit);
+                    if run > 0 {
+                        ends.extend(
+                            b.ends[j..j + run]
+                                .iter()
+                                .map(|&e| (e as usize - from + pos) as u32),
+                        );
+                        let c0 = b.contrib.partition_point(|c| (c.0 as usize) < j);
+                        let c1 = b.contrib[c0..].partition_point(|c| (c.0 as usize) < j + run);
+                        contrib.extend(
+                            b.contrib[c0..c0 + c1]
+                                .iter()
+                                .map(|(k, e)| (k - j as u32 + idx, e.clone())),
+                        );
+                        pos += b.ends[j + run - 1] as usize - from;
+                        j += run;
+                        continue;
+                    }
+                }
+            }
+            let data = &object[pos..];
+            let (space, nul, mode) = parse_entry(data).ok_or_else(|| bad(prefix))?;
             let id_end = nul + 21;
-            let raw_id = data.get(nul + 1..id_end).ok_or_else(|| bad(prefix))?;
-            let mode = parse_mode(&data[..space]).ok_or_else(|| bad(prefix))?;
+            let raw_id = &data[nul + 1..id_end];
             let name = &data[space + 1..nul];
-            data = &data[id_end..];
+            let whole = &data[..id_end];
             let is_tree = mode & 0o170000 == 0o040000;
-            if is_tree {
+            // Skip the base's entries that sort before this one; reuse an identical one.
+            let mut reused = false;
+            if let Some(b) = base.as_ref().filter(|_| keep) {
+                while j < b.ends.len() {
+                    let from = if j == 0 { 0 } else { b.ends[j - 1] as usize };
+                    let theirs = &b.raw[from..b.ends[j] as usize];
+                    let Some((bs, bn, bm)) = parse_entry(theirs) else {
+                        break;
+                    };
+                    let b_tree = bm & 0o170000 == 0o040000;
+                    match tree_order(&theirs[bs + 1..bn], b_tree, name, is_tree) {
+                        std::cmp::Ordering::Less => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            if theirs == whole {
+                                let c0 = b.contrib.partition_point(|c| (c.0 as usize) < j);
+                                let c1 = b.contrib[c0..].partition_point(|c| c.0 as usize == j);
+                                contrib.extend(
+                                    b.contrib[c0..c0 + c1].iter().map(|(_, e)| (idx, e.clone())),
+                                );
+                                reused = true;
+                            }
+                            j += 1;
+                            break;
+                        }
+                        std::cmp::Ordering::Greater => break,
+                    }
+                }
+            }
+            if reused {
+            } else if is_tree {
                 let id: [u8; 20] = raw_id.try_into().map_err(|_| bad(prefix))?;
                 prefix.extend_from_slice(name);
                 prefix.push(b'/');
@@ -249,27 +360,45 @@ impl TreeCache {
                         )
                     }
                 };
-                prefix.truncate(base);
-                found.extend(sub?.iter().cloned());
+                prefix.truncate(base_len);
+                contrib.extend(sub?.iter().map(|e| (idx, e.clone())));
             } else if inside || filter.file_may_match(name) {
                 prefix.extend_from_slice(name);
                 let path = String::from_utf8_lossy(prefix);
                 if matcher.is_marker_path(&path) {
-                    found.push(Entry {
-                        path: Rc::from(&*path),
-                        id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
-                        mode,
-                    });
+                    contrib.push((
+                        idx,
+                        Entry {
+                            path: Rc::from(&*path),
+                            id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
+                            mode,
+                        },
+                    ));
                 }
-                prefix.truncate(base);
+                prefix.truncate(base_len);
             }
+            pos += id_end;
+            ends.push(pos as u32);
         }
-        found.sort();
-        let entries: Rc<[Entry]> = if found.is_empty() {
+        let entries: Rc<[Entry]> = if contrib.is_empty() {
             self.empty.clone()
         } else {
+            let mut found: Vec<Entry> = contrib.iter().map(|(_, e)| e.clone()).collect();
+            found.sort();
             Rc::from(found)
         };
+        if keep {
+            self.bases.insert(
+                base_key,
+                Base {
+                    inside,
+                    depth,
+                    raw: object,
+                    ends,
+                    contrib,
+                },
+            );
+        }
         self.map
             .entry(key)
             .or_default()
