@@ -113,19 +113,7 @@ impl<'r> Checker<'r> {
         }
         let m = &self.matcher;
         let mut found = Vec::new();
-        m.check_message(&info.message, &mut found);
-        m.check_identity(
-            Role::Author,
-            &info.author.name,
-            &info.author.email,
-            &mut found,
-        );
-        m.check_identity(
-            Role::Committer,
-            &info.committer.name,
-            &info.committer.email,
-            &mut found,
-        );
+        check_metadata(m, info, Kinds::default(), &mut found);
         if m.has_kind(Kind::Path) {
             let parent_tree = match info.parents.first() {
                 Some(p) => Some(self.tree_of(*p)?),
@@ -411,25 +399,24 @@ pub fn audit_with_progress(
 }
 
 /// The message and identity findings of one commit.
+/// The message and identity rules over one commit, as far as `kinds` asks.
+fn check_metadata(m: &Matcher, info: &CommitInfo, kinds: Kinds, found: &mut Vec<Match>) {
+    if kinds.messages {
+        m.check_message(&info.message, found);
+    }
+    if kinds.identities {
+        for (role, who) in [
+            (Role::Author, &info.author),
+            (Role::Committer, &info.committer),
+        ] {
+            m.check_identity(role, &who.name, &who.email, found);
+        }
+    }
+}
+
 fn match_commit(m: &Matcher, opts: &AuditOptions, info: &CommitInfo) -> Vec<Finding> {
     let mut found = Vec::new();
-    if opts.kinds.messages {
-        m.check_message(&info.message, &mut found);
-    }
-    if opts.kinds.identities {
-        m.check_identity(
-            Role::Author,
-            &info.author.name,
-            &info.author.email,
-            &mut found,
-        );
-        m.check_identity(
-            Role::Committer,
-            &info.committer.name,
-            &info.committer.email,
-            &mut found,
-        );
-    }
+    check_metadata(m, info, opts.kinds, &mut found);
     findings_of(m, info, found, Stage::Audit)
 }
 
