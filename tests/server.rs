@@ -235,8 +235,11 @@ impl Daemon {
         let mut cmd = Command::new(Path::new(exec_path.trim()).join("git-daemon"));
         let child = git_command_env(&mut cmd, base)
             .env_remove("GIT_DIR")
+            // git-daemon's default limit is 32 clients, past which it kills one of its
+            // children, a push mid-hook among them: the fifty-push test needs more.
             .args([
                 "--reuseaddr",
+                "--max-connections=128",
                 "--enable=receive-pack",
                 "--export-all",
                 "--listen=127.0.0.1",
