@@ -110,6 +110,17 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// ` across N repositories` when a run covered several, else nothing.
+    fn across(&self) -> String {
+        if self.repositories > 1 {
+            format!(" across {} repositories", self.repositories)
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// `{"findings": [...], "summary": {...}}`, one object, pretty-printed.
 pub fn json(out: &mut dyn Write, findings: &[Finding], summary: &Summary) -> Result<()> {
     #[derive(Serialize)]
@@ -249,11 +260,7 @@ fn human_inner(
         }
         writeln!(out)?;
     }
-    let repos = if summary.repositories > 1 {
-        format!(" across {} repositories", summary.repositories)
-    } else {
-        String::new()
-    };
+    let repos = summary.across();
     let baselined = if summary.baselined > 0 {
         format!(" ({} more in the baseline)", summary.baselined)
     } else {
@@ -307,11 +314,7 @@ fn markdown_inner(
     summary: &Summary,
 ) -> std::io::Result<()> {
     writeln!(out, "## aigate audit\n")?;
-    let repos = if summary.repositories > 1 {
-        format!(" across {} repositories", summary.repositories)
-    } else {
-        String::new()
-    };
+    let repos = summary.across();
     if summary.findings == 0 {
         writeln!(
             out,

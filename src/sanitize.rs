@@ -33,10 +33,12 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
 /// bound is on what is printed, since one control character escapes to several.
 pub fn excerpt(text: &str, max: usize) -> String {
     let mut out = String::new();
+    let mut printed = 0;
     let mut buf = [0u8; 4];
     for c in text.chars() {
         let piece = for_terminal(c.encode_utf8(&mut buf));
-        if out.chars().count() + piece.chars().count() > max {
+        printed += piece.chars().count();
+        if printed > max {
             out.push_str("...");
             return out;
         }

@@ -4,30 +4,15 @@
 
 mod common;
 
-use std::ffi::OsString;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{aigate_command, describe, git_command, TestRepo};
+use common::{aigate_command, describe, git_command, path_with_aigate, TestRepo};
 
 const CLAUDE_TRAILER: &str = "Co-Authored-By: Claude <noreply@anthropic.com>";
 const COPILOT_TRAILER: &str = "Co-authored-by: Copilot <copilot@github.com>";
-
-/// `PATH` with the directory of the built `aigate` first, so the hook scripts run this build
-/// and never another `aigate` installed on the machine.
-fn path_with_aigate() -> OsString {
-    let bin = Path::new(env!("CARGO_BIN_EXE_aigate"))
-        .parent()
-        .expect("binary directory")
-        .to_owned();
-    let mut dirs = vec![bin];
-    if let Some(path) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&path));
-    }
-    std::env::join_paths(dirs).expect("join PATH")
-}
 
 /// The real `git` in `dir`, clean environment, aigate on PATH, no stdin.
 fn git_cmd(dir: &Path) -> Command {

@@ -9,26 +9,13 @@
 
 mod common;
 
-use std::ffi::OsString;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::{describe, git_command, TestRepo};
+use common::{describe, git_command, path_with_aigate, TestRepo};
 
 const CLAUDE_TRAILER: &str = "Co-Authored-By: Claude <noreply@anthropic.com>";
-
-fn path_with_aigate() -> OsString {
-    let bin = Path::new(env!("CARGO_BIN_EXE_aigate"))
-        .parent()
-        .expect("binary directory")
-        .to_owned();
-    let mut dirs = vec![bin];
-    if let Some(path) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&path));
-    }
-    std::env::join_paths(dirs).expect("join PATH")
-}
 
 /// `cmd` with the clean test environment, aigate on PATH and a private pre-commit cache.
 fn prepare(mut cmd: Command, cache: &Path) -> Command {

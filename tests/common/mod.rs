@@ -496,3 +496,17 @@ pub fn quote_path(path: &str) -> String {
     quoted.push('"');
     quoted
 }
+
+/// `PATH` with the directory of the built `aigate` first, so hook scripts run this build and
+/// never another `aigate` installed on the machine.
+pub fn path_with_aigate() -> std::ffi::OsString {
+    let bin = Path::new(env!("CARGO_BIN_EXE_aigate"))
+        .parent()
+        .expect("binary directory")
+        .to_owned();
+    let mut dirs = vec![bin];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).expect("join PATH")
+}
