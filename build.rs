@@ -1,5 +1,5 @@
 //! Embeds every `rules/*.toml` file in the binary: writes an array of
-//! `(file name, include_str!(file))` that `src/catalogue.rs` includes.
+//! `(file name, include_str!(file))` that `src/catalogue/mod.rs` includes.
 
 use std::{env, fs, path::Path};
 

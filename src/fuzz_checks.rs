@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use crate::catalogue::Catalogue;
-use crate::matcher::{Matcher, Role};
-use crate::normalize::normalize;
+use crate::engine::matcher::{Matcher, Role};
+use crate::engine::normalize::normalize;
 
 fn matcher() -> &'static Matcher {
     static M: OnceLock<Matcher> = OnceLock::new();

@@ -7,31 +7,18 @@
 //! status.
 
 pub mod audit;
-pub mod baseline;
 pub mod catalogue;
 pub mod cli;
-pub mod dates;
+pub mod engine;
 pub mod error;
-pub mod finding;
 #[doc(hidden)]
 pub mod fuzz_checks;
+pub mod git;
 pub mod hooks;
-pub mod install;
-pub mod local_git;
-pub mod matcher;
-pub mod namefilter;
-pub mod normalize;
-pub mod pack;
-pub mod paths;
 pub mod policy;
-pub mod progress;
-pub mod repo;
 pub mod report;
-pub mod rules_cmd;
 pub mod sanitize;
-pub mod sarif;
 pub mod server;
-pub mod walk;
 
 use std::io::Write;
 
@@ -50,7 +37,7 @@ pub mod exit {
 }
 
 /// The stack every thread of aigate runs on. Trees are walked recursively, one frame per
-/// directory level, and a hostile tree may nest [`paths::MAX_DEPTH`] levels: the default
+/// directory level, and a hostile tree may nest [`git::paths::MAX_DEPTH`] levels: the default
 /// 2 MiB of a spawned thread (8 MiB of the main one) is not enough for that. The space is
 /// reserved, not used, until a deep tree needs it.
 pub const STACK_SIZE: usize = 256 << 20;
@@ -69,10 +56,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
                 Some(path) => Policy::from_file(path)?,
                 None => Policy::builtin()?,
             };
-            let rows = rules_cmd::rows(&policy);
+            let rows = report::rules::rows(&policy);
             match args.format {
-                Format::Human => rules_cmd::human(out, &rows)?,
-                Format::Json => rules_cmd::json(out, &rows)?,
+                Format::Human => report::rules::human(out, &rows)?,
+                Format::Json => report::rules::json(out, &rows)?,
             }
             Ok(exit::CLEAN)
         }
@@ -105,16 +92,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
             Ok(exit::CLEAN)
         }
         Command::Install(args) => {
-            let repo = repo::Repo::open(Some(
+            let repo = git::repo::Repo::open(Some(
                 args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
             ))?;
-            install::install(&repo, &args.hooks, args.force, out)
+            hooks::install::install(&repo, &args.hooks, args.force, out)
         }
         Command::Uninstall(args) => {
-            let repo = repo::Repo::open(Some(
+            let repo = git::repo::Repo::open(Some(
                 args.dir.as_deref().unwrap_or(std::path::Path::new(".")),
             ))?;
-            install::uninstall(&repo, &args.hooks, out)
+            hooks::install::uninstall(&repo, &args.hooks, out)
         }
     }
 }
@@ -123,12 +110,12 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
 fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
     let date = |d: &Option<String>, end: bool| -> Result<Option<i64>> {
         d.as_deref()
-            .map(|d| dates::parse(d, end).map_err(error::Error::Usage))
+            .map(|d| cli::dates::parse(d, end).map_err(error::Error::Usage))
             .transpose()
     };
     let opts = audit::AuditOptions {
         revisions: args.revisions,
-        refs: repo::RefSelection {
+        refs: git::repo::RefSelection {
             branches: args.branches,
             tags: args.tags,
         },
@@ -156,10 +143,10 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     }
     let several = dirs.len() > 1;
     let baseline = match &args.baseline {
-        Some(path) => Some(baseline::Baseline::read(path)?),
+        Some(path) => Some(report::baseline::Baseline::read(path)?),
         None => None,
     };
-    let bar = progress::Bar::new(!args.no_progress);
+    let bar = audit::progress::Bar::new(!args.no_progress);
 
     let mut findings = Vec::new();
     let mut commits = 0;
@@ -171,7 +158,7 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             ..opts.clone()
         };
         let one = || -> Result<(audit::AuditOutcome, Policy)> {
-            let repo = repo::Repo::open(Some(dir))?;
+            let repo = git::repo::Repo::open(Some(dir))?;
             let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
             let outcome = audit::audit_with_progress(&repo, &policy, &opts, &bar)?;
             Ok((outcome, policy))
@@ -209,7 +196,7 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         None => catalogue::Catalogue::builtin()?,
     };
     if let Some(path) = &args.write_baseline {
-        baseline::Baseline::from_findings(&findings).write(path)?;
+        report::baseline::Baseline::from_findings(&findings).write(path)?;
     }
     let known = baseline
         .as_ref()
@@ -219,7 +206,7 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     match args.format {
         cli::ReportFormat::Human => report::human(out, &findings, &summary, colour(args.color))?,
         cli::ReportFormat::Json => report::json(out, &findings, &summary)?,
-        cli::ReportFormat::Sarif => sarif::write(out, &findings, &catalogue)?,
+        cli::ReportFormat::Sarif => report::sarif::write(out, &findings, &catalogue)?,
         cli::ReportFormat::Markdown => report::markdown(out, &findings, &summary)?,
     }
     Ok(if failed {
@@ -261,7 +248,7 @@ fn colour(choice: cli::Color) -> bool {
 }
 
 /// 1 when any finding is denied, else 0.
-pub fn verdict(findings: &[finding::Finding]) -> u8 {
+pub fn verdict(findings: &[engine::finding::Finding]) -> u8 {
     if findings.iter().any(|f| f.severity == Severity::Deny) {
         exit::VIOLATION
     } else {

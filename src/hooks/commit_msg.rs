@@ -6,11 +6,11 @@
 
 use std::path::Path;
 
+use crate::engine::finding::{Context, Finding, Stage};
 use crate::error::{Error, Result};
-use crate::finding::{Context, Finding, Stage};
-use crate::local_git::config_string;
+use crate::git::local::config_string;
+use crate::git::repo::Repo;
 use crate::policy::Policy;
-use crate::repo::Repo;
 
 /// The text of git's scissors line, after the comment character and a space.
 const CUT_LINE: &str = "------------------------ >8 ------------------------";

@@ -8,6 +8,7 @@
 //! linked worktrees are honoured.
 
 pub mod commit_msg;
+pub mod install;
 pub mod pre_commit;
 pub mod pre_push;
 
@@ -15,10 +16,10 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{HookArgs, HookName};
+use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::git::repo::Repo;
 use crate::policy::{Policy, Severity};
-use crate::repo::Repo;
 use crate::sanitize::for_terminal;
 
 /// Runs one hook mode and returns its exit status.

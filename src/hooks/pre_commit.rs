@@ -1,15 +1,15 @@
 //! `aigate hook pre-commit` and `aigate hook pre-merge-commit`: the commit about to be made,
 //! before its message exists. Checks the marker paths the index adds or changes against
-//! `HEAD` (see [`crate::local_git::staged_marker_paths`]) and the author and committer
+//! `HEAD` (see [`crate::git::local::staged_marker_paths`]) and the author and committer
 //! identities git will record.
 
 use crate::catalogue::Kind;
+use crate::engine::finding::{Context, Finding, Stage};
+use crate::engine::matcher::Role;
 use crate::error::Result;
-use crate::finding::{Context, Finding, Stage};
-use crate::local_git::{future_ident, staged_marker_paths};
-use crate::matcher::Role;
+use crate::git::local::{future_ident, staged_marker_paths};
+use crate::git::repo::Repo;
 use crate::policy::Policy;
-use crate::repo::Repo;
 
 /// The findings of the staged changes and of the identities of the commit being made.
 pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {

@@ -16,11 +16,11 @@ use std::io::{BufRead, Read};
 use git2::Oid;
 
 use crate::audit::{Checker, PathMethod};
+use crate::engine::finding::{Finding, Stage};
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Stage};
-use crate::local_git::{is_zero_id, known_object, new_commits, peel, resolve};
+use crate::git::local::{is_zero_id, known_object, new_commits, peel, resolve};
+use crate::git::repo::Repo;
 use crate::policy::Policy;
-use crate::repo::Repo;
 
 /// One ref the push updates, as git describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

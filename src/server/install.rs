@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::repo::Repo;
+use crate::git::repo::Repo;
 
 /// A line every installed script carries, so a reinstall may replace it.
 pub const MARKER: &str = "# installed by aigate install --server";
@@ -66,7 +66,7 @@ pub fn install(opts: &ServerInstall, out: &mut dyn Write) -> Result<PathBuf> {
         }
     }
     let text = script(&binary, config.as_deref());
-    crate::install::write_script(&path, &text)?;
+    crate::hooks::install::write_script(&path, &text)?;
     writeln!(
         out,
         "installed {} (runs {}{})",

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
 use crate::server::receive::RefReport;
 
 /// One push, as logged.

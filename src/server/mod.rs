@@ -9,7 +9,6 @@
 pub mod install;
 pub mod log;
 pub mod output;
-pub mod policy;
 pub mod receive;
 
 use std::io::{Read, Write};
@@ -17,10 +16,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::exit;
+use crate::git::repo::Repo;
+use crate::policy::server::{self as policy, OnError, PolicySource};
 use crate::policy::Severity;
-use crate::repo::Repo;
 use output::Printer;
-use policy::{OnError, PolicySource};
 use receive::{Outcome, RefUpdate};
 
 /// Variables naming the pusher, most trustworthy first: set by GitLab, GitHub Enterprise

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
 use crate::policy::{Policy, Severity};
 use crate::sanitize::for_terminal;
 use crate::server::receive::Outcome;

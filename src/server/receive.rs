@@ -11,11 +11,11 @@ use std::collections::HashSet;
 
 use git2::{ObjectType, Oid, Sort};
 
+use crate::engine::finding::{Finding, Stage};
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Stage};
+use crate::git::repo::Repo;
+use crate::policy::server::Scope;
 use crate::policy::{Policy, Severity};
-use crate::repo::Repo;
-use crate::server::policy::Scope;
 
 /// One line of pre-receive's stdin (or update's arguments): `<old> <new> <ref>`.
 #[derive(Debug, Clone, PartialEq, Eq)]

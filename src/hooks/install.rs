@@ -10,8 +10,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::local_git::hooks_dir;
-use crate::repo::Repo;
+use crate::git::local::hooks_dir;
+use crate::git::repo::Repo;
 
 /// The line every script aigate installs carries; only such files are aigate's to replace or
 /// remove.
@@ -22,13 +22,13 @@ pub const CHAINED_SUFFIX: &str = ".aigate-chained";
 
 /// The hooks aigate can install, with their scripts.
 pub const HOOKS: [(&str, &str); 4] = [
-    ("pre-commit", include_str!("../hooks/pre-commit")),
+    ("pre-commit", include_str!("../../hooks/pre-commit")),
     (
         "pre-merge-commit",
-        include_str!("../hooks/pre-merge-commit"),
+        include_str!("../../hooks/pre-merge-commit"),
     ),
-    ("commit-msg", include_str!("../hooks/commit-msg")),
-    ("pre-push", include_str!("../hooks/pre-push")),
+    ("commit-msg", include_str!("../../hooks/commit-msg")),
+    ("pre-push", include_str!("../../hooks/pre-push")),
 ];
 
 /// The line of each script that records the installing binary.

@@ -2,16 +2,18 @@
 //! against the policy, plus the message and tagger of every annotated tag among the refs.
 //! Also the per-commit check that the push and receive hooks share.
 
+pub mod progress;
+
 use git2::{Oid, Repository};
 
 use crate::catalogue::Kind;
+use crate::engine::finding::{Context, Finding, Stage};
+use crate::engine::matcher::{Match, Matcher, Role};
 use crate::error::{Error, Result};
-use crate::finding::{Context, Finding, Stage};
-use crate::matcher::{Match, Matcher, Role};
-use crate::pack::{commit_tree_and_parent, Packs, Reader};
-use crate::paths::{diff_paths, MarkerIndex, OidMap};
+use crate::git::pack::{commit_tree_and_parent, Packs, Reader};
+use crate::git::paths::{diff_paths, MarkerIndex, OidMap};
+use crate::git::repo::{CommitInfo, RefSelection, Repo, TagInfo};
 use crate::policy::Policy;
-use crate::repo::{CommitInfo, RefSelection, Repo, TagInfo};
 
 /// How a commit's changed marker paths are found (the results are identical; `Diff` is the
 /// straightforward reference the fast `Index` is tested against).
@@ -267,7 +269,7 @@ pub fn audit_with_progress(
                     let _ = tx.send((id, raw));
                 }
             };
-            let walk = crate::walk::walk(&repo.git, &packs, &tips, &mut send);
+            let walk = crate::git::walk::walk(&repo.git, &packs, &tips, &mut send);
             drop(send);
             let early = meta
                 .join()
@@ -334,7 +336,7 @@ pub fn audit_with_progress(
             }
             let raw = reader
                 .as_mut()
-                .and_then(|r| r.commit(&crate::paths::key(oid)));
+                .and_then(|r| r.commit(&crate::git::paths::key(oid)));
             let info = match raw.and_then(|raw| CommitInfo::from_raw(oid, &raw)) {
                 Some(info) => info,
                 None => repo.commit(oid)?,
@@ -443,7 +445,7 @@ fn tree_and_parent(
     reader: Option<&mut Reader>,
     commit: Oid,
 ) -> Result<(Oid, Option<Oid>)> {
-    if let Some(raw) = reader.and_then(|r| r.commit(&crate::paths::key(commit))) {
+    if let Some(raw) = reader.and_then(|r| r.commit(&crate::git::paths::key(commit))) {
         if let Some((tree, parent)) = commit_tree_and_parent(&raw) {
             let oid = |b: [u8; 20]| Oid::from_bytes(&b).ok();
             if let Some(tree) = oid(tree) {
@@ -466,7 +468,7 @@ fn changed_paths<T>(
     repo: &Repo,
     m: &Matcher,
     jobs: &[Oid],
-    known: Option<&OidMap<crate::walk::Node>>,
+    known: Option<&OidMap<crate::git::walk::Node>>,
     packs: &Packs,
     opts: &AuditOptions,
     progress: &dyn Progress,

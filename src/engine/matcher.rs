@@ -8,10 +8,10 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use crate::catalogue::{parse_github, Catalogue, Kind, Located};
+use crate::engine::namefilter::NameFilter;
+use crate::engine::normalize::{lines, normalize};
+use crate::engine::Severity;
 use crate::error::Result;
-use crate::namefilter::NameFilter;
-use crate::normalize::{lines, normalize};
-use crate::policy::Severity;
 
 /// A rule in force, as findings refer to it.
 #[derive(Debug, Clone)]

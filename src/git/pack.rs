@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use crate::paths::OidHasher;
+use crate::git::paths::OidHasher;
 
 /// Packs are read whole into memory up to this total; beyond it libgit2 reads everything.
 pub const MAX_PACK_BYTES: u64 = 512 << 20;

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
 
+use crate::engine::matcher::Matcher;
 use crate::error::{Error, Result};
-use crate::matcher::Matcher;
-use crate::repo::Repo;
+use crate::git::repo::Repo;
 
 /// A path staged for the commit being made, as the index holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -26,7 +26,9 @@ impl Key {
         } else if let Some(l) = &f.line {
             format!("line:{}", l.trim())
         } else {
-            let field = f.field.map_or("identity", crate::matcher::Role::as_str);
+            let field = f
+                .field
+                .map_or("identity", crate::engine::matcher::Role::as_str);
             format!("{field}:{}", f.identity.as_deref().unwrap_or_default())
         };
         Key {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::catalogue::Kind;
-use crate::matcher::{Location, Match, Matcher, Role};
+use crate::engine::matcher::{Location, Match, Matcher, Role};
 use crate::policy::Severity;
 use crate::sanitize::shell_quote;
 

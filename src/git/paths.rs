@@ -16,9 +16,9 @@ use std::rc::Rc;
 
 use git2::{Odb, Oid, Repository};
 
+use crate::engine::matcher::Matcher;
 use crate::error::{Error, Result};
-use crate::matcher::Matcher;
-use crate::pack::{Packs, Reader};
+use crate::git::pack::{Packs, Reader};
 
 /// A marker path inside a tree.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,7 +61,7 @@ pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 /// The per-tree cache of marker paths.
 pub struct MarkerIndex<'r> {
     odb: Odb<'r>,
-    /// Reads trees from the packs directly when it can (see [`crate::pack`]).
+    /// Reads trees from the packs directly when it can (see [`crate::git::pack`]).
     packs: Option<Reader>,
     cache: TreeCache,
 }
@@ -218,7 +218,7 @@ impl TreeCache {
 
     /// The marker paths inside `tree`, which stands at directory `prefix` (empty or ending
     /// with `/`), sorted by path. `inside` is true beneath a directory whose name may make
-    /// everything below it a marker (see [`crate::namefilter`]). `prefix` is restored before
+    /// everything below it a marker (see [`crate::engine::namefilter`]). `prefix` is restored before
     /// returning.
     // The recursion carries its sources and its place; a struct for them would only move
     // the same eight names one level down.

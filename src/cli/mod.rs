@@ -1,6 +1,8 @@
 //! The command line, as clap structs kept close to the flags. `lib.rs` turns them into the
 //! settings the library consumes.
 
+pub mod dates;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

@@ -2,14 +2,18 @@
 //! the same [`Finding`] structs. Untrusted text is sanitised in the human format; JSON escapes
 //! it by construction.
 
+pub mod baseline;
+pub mod rules;
+pub mod sarif;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
 use serde::Serialize;
 
 use crate::catalogue::Catalogue;
+use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
 use crate::policy::Severity;
 use crate::sanitize::for_terminal;
 
@@ -413,7 +417,7 @@ fn md_what(f: &Finding) -> String {
     } else {
         (
             f.field
-                .map_or("identity", crate::matcher::Role::as_str)
+                .map_or("identity", crate::engine::matcher::Role::as_str)
                 .to_owned(),
             f.identity.as_deref().unwrap_or_default(),
         )

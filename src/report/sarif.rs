@@ -9,11 +9,11 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
-use crate::baseline::Key;
 use crate::catalogue::{Catalogue, Kind};
+use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
 use crate::policy::Severity;
+use crate::report::baseline::Key;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

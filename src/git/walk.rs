@@ -9,8 +9,8 @@ use std::collections::BinaryHeap;
 use git2::{Oid, Repository};
 
 use crate::error::{Error, Result};
-use crate::pack::{commit_tree_and_parent, Packs, Reader};
-use crate::paths::{key, OidMap};
+use crate::git::pack::{commit_tree_and_parent, Packs, Reader};
+use crate::git::paths::{key, OidMap};
 
 /// What the audit needs of a commit.
 #[derive(Debug, Clone)]

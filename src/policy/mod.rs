@@ -14,27 +14,12 @@ use crate::catalogue::{
 };
 use crate::error::{Error, Result};
 
+pub mod server;
+
 /// The file name looked for at the root of a work tree.
 pub const FILE_NAME: &str = ".aigate.toml";
 
-/// How a finding of an assistant is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Reported; the commit, push or audit passes.
-    Warn,
-    /// Reported; the commit, push or audit fails.
-    Deny,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Warn => "warn",
-            Severity::Deny => "deny",
-        }
-    }
-}
+pub use crate::engine::Severity;
 
 /// A parsed, checked policy together with the catalogue it applies to.
 #[derive(Debug, Clone)]
@@ -50,10 +35,10 @@ pub struct Policy {
     /// Globs over e-mail addresses that identity rules never match.
     pub exempt_identities: Vec<Located>,
     /// The `[server]` table: ref scopes, bypass, decision log, error handling.
-    pub server: crate::server::policy::ServerPolicy,
+    pub server: crate::policy::server::ServerPolicy,
     /// The rules compiled, once: checking the policy compiles them anyway, and every hook
     /// run would otherwise pay for it twice.
-    matcher: std::sync::Arc<crate::matcher::Matcher>,
+    matcher: std::sync::Arc<crate::engine::matcher::Matcher>,
 }
 
 impl Policy {
@@ -211,7 +196,7 @@ impl Policy {
         let exempt_identities = locate(raw.exempt.identities);
         // Compiling here reports every bad regex or glob now, with its location, rather than
         // at the first commit that would have used it.
-        let matcher = crate::matcher::Matcher::build(
+        let matcher = crate::engine::matcher::Matcher::build(
             &catalogue,
             |a| severity.get(a).copied(),
             &exempt_paths,
@@ -224,13 +209,13 @@ impl Policy {
             exempt_paths,
             exempt_commits,
             exempt_identities,
-            server: crate::server::policy::ServerPolicy::from_section(&file, raw.server)?,
+            server: crate::policy::server::ServerPolicy::from_section(&file, raw.server)?,
             matcher: std::sync::Arc::new(matcher),
         })
     }
 
     /// The policy's rules, compiled.
-    pub fn matcher(&self) -> std::sync::Arc<crate::matcher::Matcher> {
+    pub fn matcher(&self) -> std::sync::Arc<crate::engine::matcher::Matcher> {
         self.matcher.clone()
     }
 
@@ -282,7 +267,7 @@ struct PolicyFile {
     #[serde(default)]
     exempt: ExemptSection,
     #[serde(default)]
-    server: crate::server::policy::ServerSection,
+    server: crate::policy::server::ServerSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
