@@ -179,7 +179,9 @@ fn a_missing_object_is_a_one_line_error_with_status_2() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("aigate: error: git error while reading tree") && err.contains(&tree),
+        err.starts_with(&format!(
+            "aigate: error: tree {tree} at `sub/`: object not found in the repository"
+        )),
         "{err}"
     );
 }

@@ -106,8 +106,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 
-    /// How changed marker paths are found: `index` (fast) or `diff` (the plain libgit2 tree
-    /// diff, kept to check the fast method against).
+    /// How changed marker paths are found: `index` (fast) or `diff` (both trees listed in
+    /// full and compared, kept to check the fast method against).
     #[arg(long, value_enum, default_value_t = PathMethodArg::Index, hide = true)]
     pub path_method: PathMethodArg,
 

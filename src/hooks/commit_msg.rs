@@ -81,7 +81,7 @@ impl Cleanup {
     /// its comments; `git commit -m` keeps `#` lines. `--cleanup=<mode>` on the command line
     /// is not visible to hooks; only the config is.
     pub fn from_git(repo: &Repo, raw: &str) -> Cleanup {
-        let edited = std::env::var_os("GIT_EDITOR").map_or(true, |e| e != ":");
+        let edited = std::env::var_os("GIT_EDITOR").is_none_or(|e| e != ":");
         let mode = config_string(repo, "commit.cleanup").unwrap_or_default();
         let configured = config_string(repo, "core.commentString")
             .or_else(|| config_string(repo, "core.commentChar"))

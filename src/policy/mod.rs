@@ -163,7 +163,7 @@ impl Policy {
                 }
             }
         }
-        let deny_all = section.deny.as_deref().map_or(true, star);
+        let deny_all = section.deny.as_deref().is_none_or(star);
         let warn_all = star(&section.warn);
         let mut severity = BTreeMap::new();
         for a in &catalogue.assistants {
