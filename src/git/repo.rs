@@ -203,8 +203,9 @@ impl Repo {
         let mut tags = Vec::new();
         let mut at = id;
         // Tag chains are short; ids make a cycle impossible, the bound guards a forgery.
+        let named = |e: Error| Error::input(what.to_owned(), crate::error::chain(&e));
         for _ in 0..1024 {
-            match r.kind(&at)? {
+            match r.kind(&at).map_err(named)? {
                 None => {
                     return Err(Error::input(
                         what.to_owned(),
@@ -213,10 +214,7 @@ impl Repo {
                 }
                 Some(Kind::Tag) => {
                     tags.push(at);
-                    at = r
-                        .tag(at, what)
-                        .map_err(|e| Error::input(what.to_owned(), crate::error::chain(&e)))?
-                        .1;
+                    at = r.tag(at, what).map_err(named)?.1;
                 }
                 Some(Kind::Commit) => {
                     return Ok(RefTip {
