@@ -167,12 +167,6 @@ impl fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
-impl From<git2::Error> for GitError {
-    fn from(e: git2::Error) -> Self {
-        GitError(e.message().to_owned())
-    }
-}
-
 impl Error {
     /// A failure of the git libraries while `doing` something (name the object or ref there).
     pub fn git(doing: impl Into<String>, source: impl std::error::Error + 'static) -> Self {

@@ -2,7 +2,7 @@
 //! commit being made, the identities it will carry, config values, the commits a push would
 //! send, and where hooks live. On gitoxide, so SHA-256 repositories work as SHA-1 ones do.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
 
@@ -178,6 +178,32 @@ pub fn config_path(repo: &Repo, key: &str) -> Result<Option<PathBuf>> {
         .config_snapshot()
         .trusted_path(key)
         .map_err(|e| Error::git(format!("reading `{key}` from the git config"), e))
+}
+
+/// A path-valued setting from the global and system git config and, with `git_dir`, that
+/// repository's own `config` file (most specific last), read without opening the repository.
+pub fn config_path_without_repo(git_dir: Option<&Path>, key: &str) -> Result<Option<PathBuf>> {
+    let fail = |e: gix::Error| Error::git("reading git config", e);
+    let mut config = gix::config::File::from_globals().map_err(fail)?;
+    if let Some(dir) = git_dir {
+        let local = dir.join("config");
+        if local.is_file() {
+            let file = gix::config::File::from_path_no_includes(local, gix::config::Source::Local)
+                .map_err(fail)?;
+            config.append(file).map_err(fail)?;
+        }
+    }
+    let Some(value) = config.path(key) else {
+        return Ok(None);
+    };
+    let home = gix::path::env::home_dir();
+    value
+        .interpolate(gix::config::path::interpolate::Context {
+            home_dir: home.as_deref(),
+            ..Default::default()
+        })
+        .map(Some)
+        .map_err(fail)
 }
 
 #[cfg(test)]

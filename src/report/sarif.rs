@@ -140,11 +140,9 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         }),
     };
     let key = Key::of(f);
-    let fingerprint = git2::Oid::hash_object(
-        git2::ObjectType::Blob,
+    let fingerprint = crate::git::blob_id_hex(
         format!("{}\0{}\0{}", key.commit, key.rule, key.location).as_bytes(),
-    )
-    .map_or_else(|_| String::new(), |o| o.to_string());
+    );
     let mut props = json!({
         "commit": f.commit,
         "assistant": f.assistant,
