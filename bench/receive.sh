@@ -9,6 +9,9 @@
 # present but unreferenced, as in the quarantine of a real push, and both hooks get the
 # same stdin line `<base> <tip> refs/heads/main`.
 #
+# With FIRST=1 the repository is left without any ref (the first push of a whole history
+# into an empty repository: every commit is new, the base one included).
+#
 # Usage: bench/receive.sh [COMMITS [FILES]]   (defaults 5000 and 3000)
 #        AIGATE=path/to/aigate bench/receive.sh   (default: target/release/aigate, built if missing)
 set -eu
@@ -68,8 +71,13 @@ awk -v commits="$commits" -v files="$files" 'BEGIN {
 
 tip=$(git --git-dir="$work/bench.git" rev-parse main)
 base=$(git --git-dir="$work/bench.git" rev-list --max-parents=0 main)
-git --git-dir="$work/bench.git" update-ref refs/heads/main "$base"
-printf '%s %s refs/heads/main\n' "$base" "$tip" >"$work/stdin"
+if [ "${FIRST:-0}" = 1 ]; then
+	git --git-dir="$work/bench.git" update-ref -d refs/heads/main
+	printf '%s %s refs/heads/main\n' 0000000000000000000000000000000000000000 "$tip" >"$work/stdin"
+else
+	git --git-dir="$work/bench.git" update-ref refs/heads/main "$base"
+	printf '%s %s refs/heads/main\n' "$base" "$tip" >"$work/stdin"
+fi
 
 # The plain hook: new commits by rev-list, then messages and identities, then changed paths.
 cat >"$work/plain-hook" <<'EOF'

@@ -248,49 +248,17 @@ pub fn audit_with_progress(
         ids.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
         ids
     };
-    let paths = opts.kinds.paths && m.has_kind(Kind::Path);
     progress.start("checking commits", selected.len() as u64);
-
-    let mut meta = || -> Result<Vec<Vec<Finding>>> {
-        if let Some(early) = early.as_mut() {
-            return Ok(selected
-                .iter()
-                .map(|oid| early.remove(oid).unwrap_or_default())
-                .collect());
-        }
-        let mut all = Vec::with_capacity(selected.len());
-        for &oid in &selected {
-            if !opts.kinds.messages && !opts.kinds.identities {
-                all.push(Vec::new());
-                continue;
-            }
-            all.push(match_commit(m, opts, &repo.commit(oid)?));
-        }
-        Ok(all)
-    };
-    let (meta, changed) = if paths {
-        changed_paths(shared, m, &selected, &known, opts, progress, meta)?
-    } else {
-        progress.advance(selected.len() as u64);
-        (meta()?, Vec::new())
-    };
-
-    let mut findings = Vec::new();
-    let mut changed = changed.into_iter().peekable();
-    for (i, (commit_findings, &oid)) in meta.into_iter().zip(&selected).enumerate() {
-        findings.extend(commit_findings);
-        // Same order as `Checker::commit`: message and identities, then paths.
-        while let Some((_, paths)) = changed.next_if(|(j, _)| *j == i) {
-            let mut found = Vec::new();
-            for p in &paths {
-                m.check_path(p, &mut found);
-            }
-            if !found.is_empty() {
-                let info = repo.commit(oid)?;
-                findings.extend(findings_of(m, &info, found, Stage::Audit));
-            }
-        }
-    }
+    let mut findings = check_selected(
+        repo,
+        m,
+        &selected,
+        &known,
+        early.as_mut(),
+        opts,
+        progress,
+        Stage::Audit,
+    )?;
 
     let commits = selected.len();
     let tags = if opts.revisions.is_empty() && opts.refs.is_empty() {
@@ -314,7 +282,85 @@ pub fn audit_with_progress(
     })
 }
 
-/// The message and identity findings of one commit.
+/// The findings of `ids` (commits new to the repository or to a remote: the receive and
+/// push hooks), newest first, through the audit's machinery: each commit's tree read once,
+/// paths checked by worker threads when there are many. Exempt commits are skipped.
+pub fn check_commits(
+    repo: &Repo,
+    policy: &Policy,
+    ids: &[Oid],
+    stage: Stage,
+) -> Result<Vec<Finding>> {
+    let m = policy.matcher();
+    let Walk {
+        order: mut selected,
+        nodes: known,
+    } = crate::git::walk::nodes_of(&mut repo.shared().reader(), ids)?;
+    selected.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
+    let opts = AuditOptions::default();
+    check_selected(repo, &m, &selected, &known, None, &opts, &NoProgress, stage)
+}
+
+/// The findings of the `selected` commits, in their order: for each, message and identities
+/// (from `early` when the walk matched them already), then paths.
+#[allow(clippy::too_many_arguments)]
+fn check_selected(
+    repo: &Repo,
+    m: &Matcher,
+    selected: &[Oid],
+    known: &OidMap<Node>,
+    mut early: Option<&mut OidMap<Vec<Finding>>>,
+    opts: &AuditOptions,
+    progress: &dyn Progress,
+    stage: Stage,
+) -> Result<Vec<Finding>> {
+    let paths = opts.kinds.paths && m.has_kind(Kind::Path);
+    let mut meta = || -> Result<Vec<Vec<Finding>>> {
+        if let Some(early) = early.as_mut() {
+            return Ok(selected
+                .iter()
+                .map(|oid| early.remove(oid).unwrap_or_default())
+                .collect());
+        }
+        let mut all = Vec::with_capacity(selected.len());
+        for &oid in selected {
+            if !opts.kinds.messages && !opts.kinds.identities {
+                all.push(Vec::new());
+                continue;
+            }
+            let info = repo.commit(oid)?;
+            let mut found = Vec::new();
+            check_metadata(m, &info, opts.kinds, &mut found);
+            all.push(findings_of(m, &info, found, stage));
+        }
+        Ok(all)
+    };
+    let (meta, changed) = if paths {
+        changed_paths(repo.shared(), m, selected, known, opts, progress, meta)?
+    } else {
+        progress.advance(selected.len() as u64);
+        (meta()?, Vec::new())
+    };
+
+    let mut findings = Vec::new();
+    let mut changed = changed.into_iter().peekable();
+    for (i, (commit_findings, &oid)) in meta.into_iter().zip(selected).enumerate() {
+        findings.extend(commit_findings);
+        // Same order as `Checker::commit`: message and identities, then paths.
+        while let Some((_, paths)) = changed.next_if(|(j, _)| *j == i) {
+            let mut found = Vec::new();
+            for p in &paths {
+                m.check_path(p, &mut found);
+            }
+            if !found.is_empty() {
+                let info = repo.commit(oid)?;
+                findings.extend(findings_of(m, &info, found, stage));
+            }
+        }
+    }
+    Ok(findings)
+}
+
 /// The message and identity rules over one commit, as far as `kinds` asks.
 fn check_metadata(m: &Matcher, info: &CommitInfo, kinds: Kinds, found: &mut Vec<Match>) {
     if kinds.messages {

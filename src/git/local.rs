@@ -2,6 +2,7 @@
 //! commit being made, the identities it will carry, config values, the commits a push would
 //! send, and where hooks live. On gitoxide, so SHA-256 repositories work as SHA-1 ones do.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
@@ -45,8 +46,24 @@ pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>
         }
         None => None,
     };
+    // Directories git's cache-tree shows unchanged against HEAD are skipped whole.
+    let mut skip: HashMap<Vec<u8>, u32> = HashMap::new();
+    if let (Some(cache), Some(tree)) = (index.tree(), head_tree) {
+        unchanged_dirs(repo, cache, tree, &mut Vec::new(), &mut skip)?;
+        if skip.contains_key(&b""[..]) {
+            return Ok(Vec::new()); // the index is HEAD's tree
+        }
+    }
+    let entries = index.entries();
     let mut out = Vec::new();
-    for entry in index.entries() {
+    let mut i = 0;
+    while i < entries.len() {
+        let entry = &entries[i];
+        if let Some(n) = skippable(&skip, entries, i, &index) {
+            i += n;
+            continue;
+        }
+        i += 1;
         if entry.stage_raw() != 0
             || entry
                 .flags
@@ -70,6 +87,66 @@ pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>
         }
     }
     Ok(out)
+}
+
+/// Collects the directories (`a/b/`) whose cache-tree id is valid and equals HEAD's tree
+/// there: their index entries are HEAD's, unchanged. Only the trees along changed paths are
+/// read.
+fn unchanged_dirs(
+    repo: &Repo,
+    cache: &gix::index::extension::Tree,
+    head_tree: Oid,
+    prefix: &mut Vec<u8>,
+    out: &mut HashMap<Vec<u8>, u32>,
+) -> Result<()> {
+    if let Some(n) = cache.num_entries {
+        if cache.id == head_tree {
+            out.insert(prefix.clone(), n);
+            return Ok(());
+        }
+    }
+    for child in &cache.children {
+        let Some((id, mode)) = repo.tree_entry(head_tree, &child.name)? else {
+            continue;
+        };
+        if mode & 0o170000 != 0o040000 {
+            continue;
+        }
+        let len = prefix.len();
+        prefix.extend_from_slice(&child.name);
+        prefix.push(b'/');
+        unchanged_dirs(repo, child, id, prefix, out)?;
+        prefix.truncate(len);
+    }
+    Ok(())
+}
+
+/// How many entries from `i` on belong to an unchanged directory, when entry `i` is the
+/// first of one. The count is checked against the entries themselves (git documents it as
+/// not to be trusted): a mismatch skips nothing.
+fn skippable(
+    skip: &HashMap<Vec<u8>, u32>,
+    entries: &[gix::index::Entry],
+    i: usize,
+    index: &gix::index::State,
+) -> Option<usize> {
+    if skip.is_empty() {
+        return None;
+    }
+    let path: &[u8] = entries[i].path(index);
+    for (pos, _) in path.iter().enumerate().filter(|(_, &b)| b == b'/') {
+        let dir = &path[..=pos];
+        let Some(&n) = skip.get(dir) else { continue };
+        let n = n as usize;
+        let last = entries.get(i + n.checked_sub(1)?)?;
+        let inside = |e: &gix::index::Entry| e.path(index).starts_with(dir);
+        let first = i == 0 || !inside(&entries[i - 1]);
+        if n > 0 && first && inside(last) && entries.get(i + n).is_none_or(|e| !inside(e)) {
+            return Some(n);
+        }
+        return None;
+    }
+    None
 }
 
 /// Index modes may carry permission bits git ignores (`100664`): fold to what trees store.

@@ -139,7 +139,7 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
         .map(|t| (server.scope(&t.name), t))
         .collect();
 
-    let mut checker = crate::audit::Checker::new(repo, policy, crate::audit::PathMethod::Index)?;
+    let checker = crate::audit::Checker::new(repo, policy, crate::audit::PathMethod::Index)?;
     // Tips already walked by a stricter scope are hidden from the next walk.
     let mut walked_tips: Vec<Oid> = Vec::new();
     for scope in [Scope::Enforce, Scope::Warn] {
@@ -178,12 +178,9 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
             .chain(walked_tips.iter().copied())
             .collect();
         let ids = repo.reachable(&tips, &hidden)?;
-        for id in repo.ordered(&ids)? {
-            let info = repo.commit(id)?;
-            let found = checker.commit(&info, Stage::Push)?;
-            outcome.commits += 1;
-            outcome.findings.extend(downgrade(found, scope));
-        }
+        let found = crate::audit::check_commits(repo, policy, &ids, Stage::Push)?;
+        outcome.commits += ids.len();
+        outcome.findings.extend(downgrade(found, scope));
         walked_tips.extend(tips);
     }
 
