@@ -62,9 +62,8 @@ impl Hasher for OidHasher {
 
 pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 
-/// How much memory one worker's tree cache may hold (an estimate of its heap use). git.git's
-/// whole history needs about a third of it.
-pub const CACHE_BUDGET_BYTES: usize = 96 << 20;
+/// How much memory one worker's tree cache may hold (an estimate of its heap use).
+pub const CACHE_BUDGET_BYTES: usize = 64 << 20;
 
 /// The per-tree cache of marker paths.
 pub struct MarkerIndex {
@@ -74,7 +73,10 @@ pub struct MarkerIndex {
 
 /// Keyed by tree id, then by the directory the tree stands in.
 struct TreeCache {
-    map: OidMap<Vec<Placed>>,
+    /// Almost every tree stands in one directory only: one placement inline.
+    map: OidMap<smallvec::SmallVec<[Placed; 1]>>,
+    /// Each directory's name once, shared by every tree placed there.
+    dirs: HashMap<Vec<u8>, Rc<[u8]>>,
     /// The estimated heap use of `map` and of `bases`.
     bytes: usize,
     budget: usize,
@@ -154,6 +156,7 @@ impl MarkerIndex {
             reader,
             cache: TreeCache {
                 map: OidMap::default(),
+                dirs: HashMap::new(),
                 bytes: 0,
                 budget,
                 empty: Rc::from(Vec::new()),
@@ -388,20 +391,29 @@ impl TreeCache {
             self.bytes += base.cost();
             self.bases.insert(base_key, base);
         }
-        // A map slot, the directory and each path listed (the empty list is shared).
-        let mut cost = 96 + prefix.len();
+        // A map slot and each path listed (the empty list is shared), and each new directory.
+        let mut cost = 80;
         if !Rc::ptr_eq(&entries, &self.empty) {
             cost += entries.iter().map(|e| e.path.len() + 80).sum::<usize>();
         }
+        let dir = match self.dirs.get(&prefix[..]) {
+            Some(d) => d.clone(),
+            None => {
+                cost += 2 * prefix.len() + 64;
+                let d: Rc<[u8]> = Rc::from(&prefix[..]);
+                self.dirs.insert(prefix.to_vec(), d.clone());
+                d
+            }
+        };
         self.map
             .entry(tree)
             .or_default()
-            .push((Rc::from(&prefix[..]), entries.clone()));
+            .push((dir, entries.clone()));
         self.bytes += cost;
         if self.bytes > self.budget {
-            // Over budget: start again. The lists are recomputed as needed; a history whose
-            // working set fits (every one measured so far) never gets here.
+            // Over budget: start again; the lists are recomputed as they are needed.
             self.map = OidMap::default();
+            self.dirs = HashMap::new();
             self.bases = HashMap::new();
             self.bytes = 0;
         }
@@ -488,4 +500,64 @@ fn list_tree(
         prefix.truncate(len);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_OBJECT_DIRECTORY")
+            .env_remove("GIT_ALTERNATE_OBJECT_DIRECTORIES")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A cache over its budget starts again and still gives the same answers.
+    #[test]
+    fn a_cache_over_its_budget_gives_the_same_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let mut commits = Vec::new();
+        for i in 0..12 {
+            let sub = d.join(format!("dir{}/sub{}", i % 3, i % 4));
+            std::fs::create_dir_all(&sub).unwrap();
+            std::fs::write(sub.join(format!("f{i}.txt")), "x").unwrap();
+            if i % 4 == 1 {
+                std::fs::write(sub.join("CLAUDE.md"), format!("{i}")).unwrap();
+            }
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", &format!("c{i}")]);
+            commits.push(git(d, &["rev-parse", "HEAD"]).trim().to_owned());
+        }
+        let repo = crate::git::repo::Repo::open(Some(d)).unwrap();
+        let matcher = crate::policy::Policy::builtin().unwrap().matcher();
+        let mut roomy = MarkerIndex::new(repo.shared().reader());
+        let mut tiny = MarkerIndex::with_budget(repo.shared().reader(), 1);
+        let mut found = 0;
+        for hex in &commits {
+            let info = repo.commit(repo.parse_id(hex).unwrap()).unwrap();
+            let parent = info.parents.first().map(|p| repo.commit(*p).unwrap().tree);
+            let a = roomy.changed(&matcher, info.tree, parent).unwrap();
+            let b = tiny.changed(&matcher, info.tree, parent).unwrap();
+            assert_eq!(a, b, "commit {hex}");
+            found += a.len();
+        }
+        assert_eq!(found, 3, "each CLAUDE.md added once");
+        assert!(tiny.cache.map.len() <= 1, "the tiny cache was emptied");
+    }
 }
