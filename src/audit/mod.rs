@@ -208,7 +208,7 @@ pub fn audit_with_progress(
         } else {
             repo.selected_tips(&opts.refs)?
         };
-        let (walk, early) = walk_and_match(shared, policy, m, opts, &tips)?;
+        let (walk, early) = walk_and_match(shared, policy, m, opts, &tips, Stage::Audit)?;
         (walk, Some(early))
     } else {
         let (mut tips, hidden) = repo.revision_tips(&opts.revisions)?;
@@ -282,23 +282,58 @@ pub fn audit_with_progress(
     })
 }
 
-/// The findings of `ids` (commits new to the repository or to a remote: the receive and
-/// push hooks), newest first, through the audit's machinery: each commit's tree read once,
-/// paths checked by worker threads when there are many. Exempt commits are skipped.
+/// The commits reachable from `tips` but not from `hidden` (new to the repository or to a
+/// remote: the receive and push hooks), and their findings, newest first, through the
+/// audit's machinery: each commit read once (with nothing hidden, by the audit's own walk
+/// while a second thread matches messages), paths checked by worker threads when there are
+/// many. Exempt commits are skipped. Returns how many commits were checked.
 pub fn check_commits(
     repo: &Repo,
     policy: &Policy,
-    ids: &[Oid],
+    tips: &[Oid],
+    hidden: &[Oid],
     stage: Stage,
-) -> Result<Vec<Finding>> {
+) -> Result<(usize, Vec<Finding>)> {
     let m = policy.matcher();
+    let opts = AuditOptions::default();
+    let shared = repo.shared();
+    let (walk, mut early) = if hidden.is_empty() {
+        walk_and_match(shared, policy, &m, &opts, tips, stage)?
+    } else {
+        let ids = repo.reachable(tips, hidden)?;
+        let mut reader = shared.reader();
+        let mut nodes: OidMap<Node> = OidMap::default();
+        let mut early: OidMap<Vec<Finding>> = OidMap::default();
+        for id in ids {
+            let (node, raw) = reader.node_and_raw(id)?;
+            if !policy.is_exempt_commit(&id.to_string()) {
+                let f = match_commit(&m, &opts, &CommitInfo::decode(id, raw)?, stage);
+                if !f.is_empty() {
+                    early.insert(id, f);
+                }
+            }
+            nodes.insert(id, node);
+        }
+        let order = crate::git::walk::order(&nodes);
+        (Walk { order, nodes }, early)
+    };
     let Walk {
         order: mut selected,
         nodes: known,
-    } = crate::git::walk::nodes_of(&mut repo.shared().reader(), ids)?;
+    } = walk;
+    let checked = selected.len();
     selected.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
-    let opts = AuditOptions::default();
-    check_selected(repo, &m, &selected, &known, None, &opts, &NoProgress, stage)
+    let findings = check_selected(
+        repo,
+        &m,
+        &selected,
+        &known,
+        Some(&mut early),
+        &opts,
+        &NoProgress,
+        stage,
+    )?;
+    Ok((checked, findings))
 }
 
 /// The findings of the `selected` commits, in their order: for each, message and identities
@@ -376,10 +411,10 @@ fn check_metadata(m: &Matcher, info: &CommitInfo, kinds: Kinds, found: &mut Vec<
     }
 }
 
-fn match_commit(m: &Matcher, opts: &AuditOptions, info: &CommitInfo) -> Vec<Finding> {
+fn match_commit(m: &Matcher, opts: &AuditOptions, info: &CommitInfo, stage: Stage) -> Vec<Finding> {
     let mut found = Vec::new();
     check_metadata(m, info, opts.kinds, &mut found);
-    findings_of(m, info, found, Stage::Audit)
+    findings_of(m, info, found, stage)
 }
 
 /// Findings for the matches of one commit.
@@ -408,6 +443,7 @@ fn walk_and_match(
     m: &Matcher,
     opts: &AuditOptions,
     tips: &[Oid],
+    stage: Stage,
 ) -> Result<(Walk, OidMap<Vec<Finding>>)> {
     let do_meta = opts.kinds.messages || opts.kinds.identities;
     std::thread::scope(|scope| -> Result<_> {
@@ -419,7 +455,7 @@ fn walk_and_match(
                     if policy.is_exempt_commit(&oid.to_string()) {
                         continue;
                     }
-                    let f = match_commit(m, opts, &CommitInfo::decode(oid, &raw)?);
+                    let f = match_commit(m, opts, &CommitInfo::decode(oid, &raw)?, stage);
                     if !f.is_empty() {
                         found.insert(oid, f);
                     }

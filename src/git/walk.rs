@@ -50,7 +50,7 @@ pub fn nodes_of(reader: &mut Reader, ids: &[Oid]) -> Result<Walk> {
 /// Kahn's algorithm over the commits of `nodes` (parents outside it are ignored): a commit
 /// is ready once all its children are out; the newest ready commit goes first (ties by id, so
 /// the order never depends on hashing).
-fn order(nodes: &OidMap<Node>) -> Vec<Oid> {
+pub fn order(nodes: &OidMap<Node>) -> Vec<Oid> {
     let mut children: OidMap<u32> = OidMap::default();
     for node in nodes.values() {
         for p in node.parents() {

@@ -177,9 +177,9 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
             .filter_map(|(_, t)| t.commit)
             .chain(walked_tips.iter().copied())
             .collect();
-        let ids = repo.reachable(&tips, &hidden)?;
-        let found = crate::audit::check_commits(repo, policy, &ids, Stage::Push)?;
-        outcome.commits += ids.len();
+        let (checked, found) =
+            crate::audit::check_commits(repo, policy, &tips, &hidden, Stage::Push)?;
+        outcome.commits += checked;
         outcome.findings.extend(downgrade(found, scope));
         walked_tips.extend(tips);
     }
