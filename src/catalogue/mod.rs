@@ -40,6 +40,10 @@ impl Kind {
 pub struct Assistant {
     pub id: String,
     pub name: String,
+    /// The product names a message may name it by (`Generated with [Claude Code](...)`,
+    /// `Assisted-by: GitHub Copilot`). From `products = [...]`; when absent, the display name
+    /// without a trailing parenthesis. `products = []` for categories that are not a product.
+    pub products: Vec<String>,
 }
 
 /// One rule, as written: its patterns are compiled later by the matcher.
@@ -152,9 +156,22 @@ impl Catalogue {
             )
             .into());
         }
+        let products = match &def.products {
+            Some(list) => list.clone(),
+            None => vec![default_product(&def.name)],
+        };
+        if let Some(empty) = products.iter().find(|p| p.trim().is_empty()) {
+            return Err(at(
+                file,
+                def.id.span(),
+                format!("assistant `{id}` has an empty product name `{empty}`"),
+            )
+            .into());
+        }
         self.assistants.push(Assistant {
             id: id.clone(),
             name: def.name.clone(),
+            products,
         });
         Ok(())
     }
@@ -362,6 +379,17 @@ struct RuleFile {
 pub(crate) struct AssistantDef {
     pub id: Spanned<String>,
     pub name: String,
+    #[serde(default)]
+    pub products: Option<Vec<String>>,
+}
+
+/// `Junie (JetBrains)` is named `Junie` in a message.
+fn default_product(name: &str) -> String {
+    let name = name.trim();
+    match name.strip_suffix(')').and_then(|n| n.rsplit_once('(')) {
+        Some((head, _)) if !head.trim().is_empty() => head.trim().to_owned(),
+        _ => name.to_owned(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -465,6 +493,20 @@ mod tests {
                 "`{id}` has no rule"
             );
         }
+    }
+
+    #[test]
+    fn products_default_to_the_name_without_its_parenthesis() {
+        assert_eq!(default_product("Junie (JetBrains)"), "Junie");
+        assert_eq!(default_product("Claude Code"), "Claude Code");
+        assert_eq!(default_product("(odd)"), "(odd)");
+        let mut c = Catalogue::default();
+        c.add_rule_file(
+            "x.toml",
+            "[assistant]\nid = \"a\"\nname = \"A (x)\"\nproducts = [\"A\", \"A CLI\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.assistants[0].products, ["A", "A CLI"]);
     }
 
     #[test]
