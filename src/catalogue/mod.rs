@@ -35,6 +35,33 @@ impl Kind {
     }
 }
 
+/// A message rule read by a small parser instead of a regular expression.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, PartialOrd, Ord,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// `Generated with / by / using <product>` (and `Made with`) at the start of a line, the
+    /// product plain, in a markdown link, bold or italic, hyphenated or spaced.
+    Footer,
+    /// An attribution key (`Assisted-by:`, `Generated-by:`, `AI-agent:` ...) whose value names
+    /// one of the products.
+    Attribution,
+    /// An attribution key whose value is an AI tool but names no catalogue product: the
+    /// kernel's `LLM`, `AGENT:MODEL`, `TOOL (MODEL)`, a model name.
+    UnnamedAttribution,
+}
+
+impl Shape {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Footer => "footer",
+            Shape::Attribution => "attribution",
+            Shape::UnnamedAttribution => "unnamed-attribution",
+        }
+    }
+}
+
 /// An AI coding assistant (or a shared category such as `agents-md`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assistant {
@@ -52,8 +79,11 @@ pub struct Rule {
     pub id: String,
     pub assistant: String,
     pub kind: Kind,
-    /// Globs (path rules), regexes (message rules).
+    /// Globs (path rules), regexes (message rules), product names (shape rules).
     pub patterns: Vec<Located>,
+    /// Set for message rules read by a parser (`shape = "footer"`); `patterns` then hold
+    /// product names.
+    pub shape: Option<Shape>,
     pub subject_only: bool,
     pub emails: Vec<Located>,
     pub github: Vec<Located>,
@@ -109,7 +139,11 @@ impl Catalogue {
     /// bug in aigate, but it is still reported as an error rather than a panic.
     pub fn builtin() -> Result<Catalogue> {
         let mut catalogue = Catalogue::default();
-        for (name, text) in BUILTIN {
+        // `generic-*.toml` files hold rules for assistants the other files define.
+        let (generic, own): (Vec<_>, Vec<_>) = BUILTIN
+            .iter()
+            .partition(|(name, _)| name.starts_with("generic-"));
+        for (name, text) in own.into_iter().chain(generic) {
             catalogue.add_rule_file(&format!("<builtin>/rules/{name}"), text)?;
         }
         Ok(catalogue)
@@ -126,17 +160,36 @@ impl Catalogue {
             text: text.to_owned(),
         });
         let parsed: RuleFile = parse_toml(&file)?;
-        self.add_assistant(&file, &parsed.assistant)?;
+        if let Some(assistant) = &parsed.assistant {
+            self.add_assistant(&file, assistant)?;
+        }
         for rule in parsed.rule {
-            if let Some(a) = &rule.assistant {
-                return Err(at(
-                    &file,
-                    a.span(),
-                    "`assistant` is given by the file's [assistant] table",
-                )
-                .into());
-            }
-            self.add_rule(&file, rule, &parsed.assistant.id)?;
+            // A file with an [assistant] table holds that assistant's rules; a file without
+            // one (`generic-*.toml`) names the assistant in each rule.
+            let assistant = match (&parsed.assistant, &rule.assistant) {
+                (Some(_), Some(a)) => {
+                    return Err(at(
+                        &file,
+                        a.span(),
+                        "`assistant` is given by the file's [assistant] table",
+                    )
+                    .into())
+                }
+                (Some(def), None) => def.id.clone(),
+                (None, Some(a)) => a.clone(),
+                (None, None) => {
+                    return Err(at(
+                        &file,
+                        rule.id.span(),
+                        format!(
+                            "rule `{}` needs `assistant = \"<id>\"` (the file has no [assistant] table)",
+                            rule.id.get_ref()
+                        ),
+                    )
+                    .into())
+                }
+            };
+            self.add_rule(&file, rule, &assistant)?;
         }
         Ok(())
     }
@@ -171,8 +224,83 @@ impl Catalogue {
         self.assistants.push(Assistant {
             id: id.clone(),
             name: def.name.clone(),
-            products,
+            products: products.clone(),
         });
+        if !products.is_empty() {
+            self.add_product_rules(file, &def.id, &products)?;
+        }
+        Ok(())
+    }
+
+    /// The footer and attribution rules every assistant with product names gets.
+    fn add_product_rules(
+        &mut self,
+        file: &std::sync::Arc<SourceFile>,
+        id: &Spanned<String>,
+        products: &[String],
+    ) -> Result<()> {
+        let assistant = id.get_ref();
+        let located = |p: &String| Located {
+            value: p.clone(),
+            origin: Origin {
+                file: file.clone(),
+                span: id.span(),
+            },
+        };
+        let shapes = [
+            (
+                "product-footer",
+                Shape::Footer,
+                vec![
+                    "🤖 Generated with [{}](https://example.com)",
+                    "Generated using **{}**",
+                    "- generated by {}",
+                ],
+                vec!["Strip the Generated with {} footer", "Generated with {}x"],
+            ),
+            (
+                "product-attribution",
+                Shape::Attribution,
+                vec![
+                    "Assisted-by: {}",
+                    "Generated-by: {} (model-1)",
+                    "AI-agent: {}",
+                ],
+                vec!["Assisted-by: none", "Reviewed-by: {}", "Assisted-by: {}x"],
+            ),
+        ];
+        for (suffix, shape, examples, counter) in shapes {
+            let rule_id = format!("{assistant}-{suffix}");
+            if self.rules.iter().any(|r| r.id == rule_id) {
+                return Err(at(
+                    file,
+                    id.span(),
+                    format!("rule `{rule_id}` is defined twice"),
+                )
+                .into());
+            }
+            let fill = |list: Vec<&str>| -> Vec<String> {
+                products
+                    .iter()
+                    .flat_map(|p| list.iter().map(move |e| e.replace("{}", p)))
+                    .collect()
+            };
+            self.rules.push(Rule {
+                id: rule_id,
+                assistant: assistant.clone(),
+                kind: Kind::Message,
+                patterns: products.iter().map(located).collect(),
+                shape: Some(shape),
+                subject_only: false,
+                emails: Vec::new(),
+                github: Vec::new(),
+                names: Vec::new(),
+                domains: Vec::new(),
+                source: Some(format!("the product names of `{assistant}` (`products`)")),
+                examples: fill(examples),
+                counter_examples: fill(counter),
+            });
+        }
         Ok(())
     }
 
@@ -219,7 +347,7 @@ impl Catalogue {
                 }
             }
             Kind::Message => {
-                if def.patterns.is_empty() {
+                if def.patterns.is_empty() && def.shape.is_none() {
                     return Err(at(
                         file,
                         def.id.span(),
@@ -271,6 +399,18 @@ impl Catalogue {
         if kind != Kind::Message && def.subject_only {
             return Err(wrong("subject-only").into());
         }
+        if kind != Kind::Message && def.shape.is_some() {
+            return Err(wrong("shape").into());
+        }
+        let shape = def.shape.as_ref().map(|s| *s.get_ref());
+        if shape == Some(Shape::UnnamedAttribution) && !def.patterns.is_empty() {
+            return Err(at(
+                file,
+                def.id.span(),
+                format!("rule `{id}` names no product: an `unnamed-attribution` rule takes no `patterns`"),
+            )
+            .into());
+        }
         for g in &def.github {
             if parse_github(g.get_ref()).is_none() {
                 return Err(at(
@@ -284,16 +424,35 @@ impl Catalogue {
                 .into());
             }
         }
-        let patterns = if kind == Kind::Path {
-            def.paths
+        let mut patterns = if kind == Kind::Path {
+            locate(def.paths)
         } else {
-            def.patterns
+            locate(def.patterns)
         };
+        if let (Some(Shape::Footer | Shape::Attribution), Some(s)) = (shape, &def.shape) {
+            if patterns.is_empty() {
+                let products = &self
+                    .assistant(assistant.get_ref())
+                    .expect("checked")
+                    .products;
+                patterns = products
+                    .iter()
+                    .map(|p| Located {
+                        value: p.clone(),
+                        origin: Origin {
+                            file: file.clone(),
+                            span: s.span(),
+                        },
+                    })
+                    .collect();
+            }
+        }
         self.rules.push(Rule {
             id,
             assistant: assistant.get_ref().clone(),
             kind,
-            patterns: locate(patterns),
+            patterns,
+            shape,
             subject_only: def.subject_only,
             emails: locate(def.emails),
             github: locate(def.github),
@@ -369,7 +528,8 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceFile) -> R
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
-    assistant: AssistantDef,
+    #[serde(default)]
+    assistant: Option<AssistantDef>,
     #[serde(default)]
     rule: Vec<RuleDef>,
 }
@@ -405,6 +565,8 @@ pub(crate) struct RuleDef {
     pub patterns: Vec<Spanned<String>>,
     #[serde(default)]
     pub subject_only: bool,
+    #[serde(default)]
+    pub shape: Option<Spanned<Shape>>,
     #[serde(default)]
     pub emails: Vec<Spanned<String>>,
     #[serde(default)]

@@ -28,6 +28,10 @@ pub struct Finding {
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
+    /// The trailer key of that line, lower case with `-` between words (`co-authored-by`,
+    /// `signed-off-by`, `assisted-by`), when the line is a `Key: value` line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trailer_key: Option<String>,
     /// `Name <address>`, for identity findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
@@ -66,9 +70,13 @@ pub struct Context<'a> {
 impl Finding {
     pub fn new(matcher: &Matcher, m: Match, cx: &Context<'_>) -> Finding {
         let rule = &matcher.rules[m.rule];
+        let mut trailer_key = None;
         let (kind, path, line, identity, field) = match m.location {
             Location::Path(p) => (Kind::Path, Some(p), None, None, None),
-            Location::Line(l) => (Kind::Message, None, Some(l), None, None),
+            Location::Line { text, key } => {
+                trailer_key = key;
+                (Kind::Message, None, Some(text), None, None)
+            }
             Location::Identity { role, name, email } => (
                 Kind::Identity,
                 None,
@@ -108,6 +116,7 @@ impl Finding {
             severity: rule.severity,
             path,
             line,
+            trailer_key,
             identity,
             field,
             author: cx.author.to_owned(),

@@ -3,6 +3,7 @@
 
 pub mod finding;
 pub mod matcher;
+pub mod message;
 pub mod namefilter;
 pub mod normalize;
 

