@@ -294,8 +294,14 @@ pub fn load_corpus(name: &str) -> Vec<CorpusCommit> {
 /// Returns the repository and the map from each original commit id to its new id.
 #[track_caller]
 pub fn import_corpus(name: &str) -> (TestRepo, HashMap<String, String>) {
-    let commits = load_corpus(name);
-    let order = parents_first(&commits);
+    import_commits(name, &load_corpus(name))
+}
+
+/// [`import_corpus`] for commits made up by a test; `name` is for error messages. Original
+/// ids are only keys: any distinct strings do.
+#[track_caller]
+pub fn import_commits(name: &str, commits: &[CorpusCommit]) -> (TestRepo, HashMap<String, String>) {
+    let order = parents_first(commits);
     let mark_of: HashMap<&str, usize> = commits
         .iter()
         .enumerate()
