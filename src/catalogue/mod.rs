@@ -672,6 +672,60 @@ mod tests {
     }
 
     #[test]
+    fn a_generic_rule_file_names_the_assistant_of_each_rule() {
+        let mut c = Catalogue::default();
+        c.add_rule_file("a.toml", "[assistant]\nid = \"a\"\nname = \"A\"\n")
+            .unwrap();
+        c.add_rule_file(
+            "generic-x.toml",
+            "[[rule]]\nid = \"a-link\"\nassistant = \"a\"\nkind = \"message\"\npatterns = ['a\\.example/s/\\w']\n",
+        )
+        .unwrap();
+        assert_eq!(c.rules.last().unwrap().assistant, "a");
+        let err = c
+            .add_rule_file(
+                "generic-y.toml",
+                "[[rule]]\nid = \"b-link\"\nkind = \"message\"\npatterns = ['x']\n",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("generic-y.toml:2:6: rule `b-link` needs `assistant"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn assistants_with_products_get_footer_and_attribution_rules() {
+        let mut c = Catalogue::default();
+        c.add_rule_file(
+            "a.toml",
+            "[assistant]\nid = \"my-bot\"\nname = \"My Bot\"\n[[rule]]\nid = \"my-bot-x\"\nkind = \"message\"\nshape = \"unnamed-attribution\"\n",
+        )
+        .unwrap();
+        let shapes: Vec<_> = c.rules.iter().map(|r| (r.id.as_str(), r.shape)).collect();
+        assert_eq!(
+            shapes,
+            [
+                ("my-bot-product-footer", Some(Shape::Footer)),
+                ("my-bot-product-attribution", Some(Shape::Attribution)),
+                ("my-bot-x", Some(Shape::UnnamedAttribution)),
+            ]
+        );
+        assert_eq!(c.rules[0].patterns[0].value, "My Bot");
+        let mut c = Catalogue::default();
+        let err = c
+            .add_rule_file(
+                "b.toml",
+                "[assistant]\nid = \"b\"\nname = \"B\"\nproducts = []\n[[rule]]\nid = \"b-x\"\nkind = \"path\"\npaths = [\"x\"]\nshape = \"footer\"\n",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a path rule takes no `shape`"), "{err}");
+        assert!(c.rules.is_empty(), "products = [] makes no product rules");
+    }
+
+    #[test]
     fn a_bad_kind_is_reported_at_its_line() {
         let mut c = Catalogue::default();
         let err = c
