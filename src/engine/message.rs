@@ -36,44 +36,48 @@ impl Group {
     }
 }
 
-/// Calls `f` on each group of `message` in order; empty lines end a group.
+/// Calls `f` on each group of `message` in order; empty lines end a group. One `Group` is
+/// reused for all, so a message costs no allocation per line once its buffers have grown.
 pub fn groups(message: &str, mut f: impl FnMut(&Group)) {
-    let mut current: Option<Group> = None;
+    let mut g = Group::default();
+    let mut open = false;
     for (n, raw) in message.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let norm = normalize(raw);
         let line = strip_prefixes(&norm);
         if line.body.is_empty() {
-            if let Some(g) = current.take() {
+            if open {
                 f(&g);
+                open = false;
             }
             continue;
         }
         let key = split_key(line.body);
-        if let Some(g) = current.as_mut() {
-            if line.indent
-                && !line.bullet
-                && key.is_none()
-                && g.key_len.is_some()
-                && g.depth == line.depth
-            {
-                g.raw.push(' ');
-                g.raw.push_str(raw.trim());
-                g.text.push(' ');
-                g.text.push_str(line.body);
-                g.parts.push(line.body.to_owned());
-                continue;
-            }
+        if open
+            && line.indent
+            && !line.bullet
+            && key.is_none()
+            && g.key_len.is_some()
+            && g.depth == line.depth
+        {
+            g.raw.push(' ');
+            g.raw.push_str(raw.trim());
+            g.text.push(' ');
+            g.text.push_str(line.body);
+            g.parts.push(line.body.to_owned());
+            continue;
         }
-        if let Some(g) = current.take() {
+        if open {
             f(&g);
         }
-        let mut g = Group {
-            first: n,
-            raw: raw.to_owned(),
-            depth: line.depth,
-            ..Group::default()
-        };
+        open = true;
+        g.first = n;
+        g.depth = line.depth;
+        g.raw.clear();
+        g.raw.push_str(raw);
+        g.text.clear();
+        g.parts.clear();
+        g.key_len = None;
         match key {
             Some((key, value)) => {
                 g.text
@@ -84,9 +88,8 @@ pub fn groups(message: &str, mut f: impl FnMut(&Group)) {
             }
             None => g.text.push_str(line.body),
         }
-        current = Some(g);
     }
-    if let Some(g) = current {
+    if open {
         f(&g);
     }
 }
@@ -285,6 +288,8 @@ fn model_word(w: &str) -> bool {
                 | "devstral"
                 | "kimi"
                 | "glm"
+                | "grok"
+                | "gemini"
         )
 }
 
@@ -385,7 +390,7 @@ pub fn attribution(class: KeyClass, value: &str, products: &[String]) -> Attribu
     if v.is_empty()
         || matches!(
             v,
-            "none" | "no" | "n/a" | "na" | "nobody" | "false" | "-" | "0"
+            "none" | "no" | "n/a" | "na" | "nobody" | "false" | "-" | "0" | "0%"
         )
         || v.contains('@')
     {
@@ -614,6 +619,7 @@ mod tests {
             (AssistedBy, "https://github.com/curl/curl/issues/1"),
             (AssistedBy, "none"),
             (Strong, "none"),
+            (Strong, "0%"),
             (Weak, "StageFreight"),
             (Weak, "LLM"),
             (AssistedBy, "Devin <devin@doucette.cc>"),
