@@ -881,6 +881,65 @@ mod message_tests {
         );
     }
 
+    /// Messages stitched at random from the pieces the line reader cuts on (bullets, quotes,
+    /// keys, brackets, multi-byte characters, folds) never make it panic.
+    #[test]
+    fn random_messages_of_tricky_pieces_do_not_panic() {
+        const PIECES: &[&str] = &[
+            "<",
+            ">",
+            "@",
+            ":",
+            "[",
+            "]",
+            "(",
+            ")",
+            "-",
+            "* ",
+            "> ",
+            "1. ",
+            "\n",
+            "\n  ",
+            "\t",
+            "•",
+            "é",
+            "ðŸ¤–",
+            "\u{00AD}",
+            "\u{2011}",
+            "\u{2236}",
+            "co-authored-by",
+            "assisted-by",
+            "generated with ",
+            "claude code",
+            "llm",
+            "none",
+            "noreply+x@anthropic.com",
+            "161369871+google-labs-jules[bot]@users.noreply.github.com",
+            "https://",
+            "v1.2",
+            "claude.ai/code/session_a",
+            " ",
+            "\r\n",
+            "_",
+            "**",
+        ];
+        let c = Catalogue::builtin().unwrap();
+        let m = Matcher::all(&c).unwrap();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut out = Vec::new();
+        for _ in 0..2000 {
+            let mut message = String::new();
+            for _ in 0..24 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                message.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            out.clear();
+            m.check_message(&message, &mut out);
+        }
+    }
+
     #[test]
     fn one_line_yields_one_finding_per_assistant() {
         // Both the session-link trailer rule and the link-anywhere rule match this line.
