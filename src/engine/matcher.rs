@@ -1,6 +1,8 @@
 //! The matching engine: the rules of a policy compiled once (a `GlobSet` for paths, a
-//! `RegexSet` for message lines, hash maps for e-mail addresses and GitHub ids), then asked
-//! about one message, identity or path at a time. Pure: no git, no I/O.
+//! `RegexSet` for message lines, hash maps for e-mail addresses and GitHub ids, product names
+//! for footers and attribution keys), then asked about one message, identity or path at a
+//! time. Messages are first read into lines the way a person reads them ([`message`]). Pure:
+//! no git, no I/O.
 
 use std::collections::HashMap;
 
@@ -90,8 +92,7 @@ pub struct Matcher {
     name_rule: Vec<usize>,
     exempt_identities: GlobSet,
     /// Squashed product names of footer and attribution rules, each with its rule when in
-    /// force (a product whose assistant is allowed still keeps its value from counting as an
-    /// unnamed tool).
+    /// force.
     footer_products: Vec<String>,
     footer_rule: Vec<Option<usize>>,
     attribution_products: Vec<String>,
@@ -151,17 +152,17 @@ impl Matcher {
                         }
                     }
                 }
+                Kind::Message if rule.shape == Some(Shape::UnnamedAttribution) => {
+                    unnamed_rules.extend(severity.map(|_| index));
+                }
                 Kind::Message if rule.shape.is_some() => {
+                    // Products of rules not in force are kept too: `Assisted-by: Cursor` with
+                    // Cursor allowed is Cursor's, not an unnamed tool's.
                     let in_force = severity.map(|_| index);
-                    let (products, rule_of) = match rule.shape {
-                        Some(Shape::Footer) => (&mut footer_products, &mut footer_rule),
-                        Some(Shape::Attribution) => {
-                            (&mut attribution_products, &mut attribution_rule)
-                        }
-                        _ => {
-                            unnamed_rules.extend(in_force);
-                            (&mut Vec::new(), &mut Vec::new())
-                        }
+                    let (products, rule_of) = if rule.shape == Some(Shape::Footer) {
+                        (&mut footer_products, &mut footer_rule)
+                    } else {
+                        (&mut attribution_products, &mut attribution_rule)
                     };
                     for p in &rule.patterns {
                         let squashed = message::squash(&p.value);
