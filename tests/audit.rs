@@ -546,3 +546,64 @@ fn hostile_policy_files_get_one_clear_error_or_work() {
     big.push_str(&"# padding padding padding padding padding padding padding\n".repeat(20_000));
     assert_eq!(run(big.as_bytes()).0, Some(1));
 }
+
+#[test]
+fn agent_branches_and_provenance_notes_are_findings_only_when_switched_on() {
+    let repo = repo_with_base();
+    let tip = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["branch", "claude/fix-login"]);
+    repo.git(&[
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
+        "{\"schema_version\":\"authorship/3.0.0\"}",
+    ]);
+    repo.git(&[
+        "update-ref",
+        "refs/entire/checkpoints/ab/01JD7Y9K3M",
+        "HEAD",
+    ]);
+    let (code, found) = findings(&repo, &[]);
+    assert_eq!(
+        (code, found),
+        (0, Vec::new()),
+        "opt-in rules are off by default"
+    );
+
+    // Switched on as policy rules of kind `ref` (until `enable = [...]` names built-in ids).
+    repo.write(
+        ".aigate.toml",
+        "[[rule]]\nid = \"team-branches\"\nassistant = \"claude-code\"\nkind = \"ref\"\nrefs = [\"refs/heads/claude/**\"]\n\
+         [[rule]]\nid = \"team-notes\"\nassistant = \"ai-provenance\"\nkind = \"ref\"\nrefs = [\"refs/notes/ai\", \"refs/entire/checkpoints\"]\n",
+    );
+    let (code, json) = aigate_json(repo.path(), &["audit", "--format", "json"]);
+    assert_eq!(code, 1, "{json}");
+    let mut refs: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["kind"], "ref", "{f}");
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["ref"].as_str().unwrap().to_owned(),
+                f["commit"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    refs.sort();
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert_eq!(
+        (refs[0].0.as_str(), refs[0].1.as_str(), refs[0].2.as_str()),
+        ("team-branches", "refs/heads/claude/fix-login", tip.as_str())
+    );
+    assert_eq!(refs[1].1, "refs/entire/checkpoints/ab/01JD7Y9K3M");
+    assert_eq!(refs[2].1, "refs/notes/ai");
+    // `--branches` limits the refs whose names are checked too.
+    let (_, json) = aigate_json(
+        repo.path(),
+        &["audit", "--format", "json", "--branches=main"],
+    );
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0, "{json}");
+}

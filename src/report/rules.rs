@@ -14,7 +14,7 @@ pub struct RuleRow {
     pub name: String,
     pub rule: String,
     pub kind: Kind,
-    /// `deny`, `warn` or `allow` under the policy.
+    /// `deny`, `warn` or `allow` under the policy; `off` for an opt-in rule not enabled.
     pub policy: &'static str,
     pub patterns: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,6 +32,10 @@ pub fn rows(policy: &Policy) -> Vec<RuleRow> {
             patterns.extend(r.github.iter().map(|g| format!("github:{}", g.value)));
             patterns.extend(r.names.iter().map(|n| format!("name:{}", n.value)));
             patterns.extend(r.domains.iter().map(|d| format!("domain:{}", d.value)));
+            patterns.extend(r.variables.iter().map(|v| match &r.value {
+                Some(value) => format!("{}=~{}", v.value, value.value),
+                None => v.value.clone(),
+            }));
             if r.subject_only {
                 for p in &mut patterns {
                     *p = format!("subject:{p}");
@@ -45,7 +49,10 @@ pub fn rows(policy: &Policy) -> Vec<RuleRow> {
                     .unwrap_or_default(),
                 rule: r.id.clone(),
                 kind: r.kind,
+                // An opt-in rule the policy has not enabled is `off` whatever its assistant's
+                // severity.
                 policy: match policy.severity.get(&r.assistant) {
+                    _ if !r.enabled => "off",
                     Some(Severity::Deny) => "deny",
                     Some(Severity::Warn) => "warn",
                     None => "allow",
@@ -95,7 +102,8 @@ mod tests {
         super::human(&mut out, &super::rows(&policy)).unwrap();
         let expected = String::from_utf8(out).unwrap();
         let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"))
+                .unwrap();
         let begin = readme
             .find("<!-- catalogue:begin")
             .expect("README has a catalogue section");
@@ -110,9 +118,13 @@ mod tests {
                     &readme[..begin],
                     &readme[end..]
                 );
-                std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"), fresh).unwrap();
+                std::fs::write(
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"),
+                    fresh,
+                )
+                .unwrap();
             } else {
-                panic!("README catalogue is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
+                panic!("docs/catalogue.md table is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
             }
         }
     }
