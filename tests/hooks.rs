@@ -1378,3 +1378,42 @@ fn agent_branch_names_are_off_by_default_and_refused_once_enabled() {
     assert_ok(&o);
     assert_ok(&run(repo.path(), &["push", "-q", "origin", "main"], &[]));
 }
+
+#[test]
+fn rewording_marked_commits_in_an_interactive_rebase_goes_through() {
+    let repo = hooked();
+    for name in ["a", "b"] {
+        repo.write(name, "x\n");
+        assert_ok(&run(repo.path(), &["add", name], &[]));
+        let msg = format!("Add {name}\n\n{CLAUDE_TRAILER}\n");
+        // Made past every hook, as history from before the hooks was.
+        assert_ok(&run(
+            repo.path(),
+            &["-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", &msg],
+            &[],
+        ));
+    }
+    // A cherry-pick of a marked commit makes a new one: refused.
+    assert_ok(&run(
+        repo.path(),
+        &["checkout", "-q", "-b", "side", "HEAD~2"],
+        &[],
+    ));
+    let o = run(repo.path(), &["cherry-pick", "main"], &[]);
+    assert_refused(&o, &[CLAUDE_TRAILER]);
+    assert_ok(&run(repo.path(), &["cherry-pick", "--abort"], &[]));
+    assert_ok(&run(repo.path(), &["checkout", "-q", "main"], &[]));
+    // The documented fix: reword both, deleting the line in the editor.
+    let ed = editor(&repo, r#"sed -i '/^Co-Authored-By/d' "$1""#);
+    let o = run(
+        repo.path(),
+        &["rebase", "-q", "-i", "HEAD~2"],
+        &[
+            ("GIT_SEQUENCE_EDITOR", "sed -i s/^pick/reword/"),
+            ("GIT_EDITOR", &ed),
+        ],
+    );
+    assert_ok(&o);
+    let log = run(repo.path(), &["log", "--format=%B", "-2"], &[]);
+    assert!(!stdout(&log).contains("Co-Authored-By"), "{}", stdout(&log));
+}

@@ -54,6 +54,15 @@ pub fn editor_follows(env: &Environment) -> bool {
     env.get("GIT_EDITOR") != Some(":")
 }
 
+/// Whether a rebase is under way (its picks recreate commits that already exist).
+pub fn rewriting(repo: &Repo) -> bool {
+    use git2::RepositoryState as S;
+    matches!(
+        repo.git.state(),
+        S::Rebase | S::RebaseInteractive | S::RebaseMerge | S::ApplyMailboxOrRebase
+    )
+}
+
 /// What is refused: the message, the session it is written in, or both.
 pub fn header(findings: &[Finding]) -> String {
     let session = findings.iter().any(|f| f.variable.is_some());

@@ -71,7 +71,10 @@ pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
             // When an editor opens next, the message is a draft the user may still fix there,
             // and commit-msg checks the result; without one (`-m`, `-F`, `-C`, an agent's
             // commit) this is the final message, and the one check `--no-verify` leaves.
-            let mut findings = if commit_msg::editor_follows(&env) {
+            // A rebase recreates existing commits (each pick comes here with its old message,
+            // and the `reword` that removes a marker picks first): pre-push and the server
+            // check what it produces.
+            let mut findings = if commit_msg::editor_follows(&env) || commit_msg::rewriting(&repo) {
                 Vec::new()
             } else {
                 commit_msg::check(&repo, &policy, &file, &env)?
