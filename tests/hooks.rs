@@ -1326,7 +1326,13 @@ fn a_push_from_inside_a_session_is_refused() {
         &["push", "-q", "origin", "main"],
         &[("CURSOR_AGENT", "1")],
     );
-    assert_refused(&o, &["environment `CURSOR_AGENT=1`"]);
+    assert_refused(
+        &o,
+        &[
+            "push refused: the AI assistant's session it is made from",
+            "environment `CURSOR_AGENT=1`",
+        ],
+    );
     assert!(
         !stderr(&o).contains("made without the local hooks"),
         "no commit is at fault: {}",
@@ -1363,6 +1369,7 @@ fn agent_branch_names_are_off_by_default_and_refused_once_enabled() {
     assert_refused(
         &o,
         &[
+            "push refused: the names of the refs it writes",
             "ref `refs/heads/claude/other`",
             "team-claude-branch",
             "push under another ref name",

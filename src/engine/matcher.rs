@@ -102,23 +102,14 @@ struct EnvRule {
     value: Option<Regex>,
 }
 
-/// The environment a local hook was started with, read once at its entry and passed down.
+/// The environment a local hook was started with, read once at its entry (the hook, not the
+/// engine, reads the process) and passed down.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Environment {
     vars: std::collections::BTreeMap<String, String>,
 }
 
 impl Environment {
-    /// The process environment (names and values that are not UTF-8 are read lossily).
-    pub fn capture() -> Environment {
-        Environment::from_pairs(std::env::vars_os().map(|(k, v)| {
-            (
-                k.to_string_lossy().into_owned(),
-                v.to_string_lossy().into_owned(),
-            )
-        }))
-    }
-
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Environment {
         Environment {
             vars: pairs.into_iter().collect(),

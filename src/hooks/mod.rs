@@ -27,7 +27,7 @@ use crate::sanitize::for_terminal;
 /// Runs one hook mode and returns its exit status.
 pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
     // The one read of the environment: every check below is handed this copy.
-    let env = Environment::capture();
+    let env = capture_environment();
     let repo = Repo::open(None)?;
     let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
     match args.hook {
@@ -110,6 +110,16 @@ pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
             Err(Error::Usage("server hooks are not local hooks".to_owned()))
         }
     }
+}
+
+/// The process environment (names and values that are not UTF-8 are read lossily).
+fn capture_environment() -> Environment {
+    Environment::from_pairs(std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    }))
 }
 
 /// Prints the findings (denied ones first) and returns the exit status: 1 when any is denied.

@@ -160,7 +160,16 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What is refused: what the push sends, or (when no commit or tag is at fault) the
+    /// session it is made from or the names it writes.
     pub fn header(&self) -> String {
+        let in_objects = self.findings.iter().any(|f| !f.commit.is_empty());
+        if !in_objects && self.findings.iter().any(|f| f.variable.is_some()) {
+            return "push refused: the AI assistant's session it is made from".to_owned();
+        }
+        if !in_objects && self.findings.iter().any(|f| f.reference.is_some()) {
+            return "push refused: the names of the refs it writes".to_owned();
+        }
         let s = if self.commits == 1 { "" } else { "s" };
         format!(
             "push refused: what it would send ({} commit{s})",
