@@ -607,3 +607,57 @@ fn agent_branches_and_provenance_notes_are_findings_only_when_switched_on() {
     );
     assert_eq!(json["findings"].as_array().unwrap().len(), 0, "{json}");
 }
+
+#[test]
+fn generic_file_names_are_markers_only_at_the_root_and_tool_dirs_at_any_depth() {
+    let repo = repo_with_base();
+    // Generic words below the root: pages and data about other things.
+    repo.write("docs/install/replit.md", "How to deploy on Replit\n");
+    repo.write("deploy/agent.yaml", "kind: Agent\n");
+    repo.write("data/units/kilo.json", "{}\n");
+    repo.write("app/src/main/assets/firebender.json", "{}\n");
+    repo.write("themes/.vibe/colors.json", "{}\n");
+    let clean = repo.commit_all("Docs and data");
+    // The same names at the root, and tools' own directories deep in a tree.
+    repo.write("replit.md", "# Agent memory\n");
+    let replit = repo.commit_all("Agent memory");
+    repo.write("firebender.json", "{}\n");
+    let firebender = repo.commit_all("Firebender");
+    repo.write("services/api/.entire/settings.json", "{}\n");
+    let entire = repo.commit_all("Entire");
+    repo.write("pkg/.rovodev/config.yml", "x\n");
+    let rovo = repo.commit_all("Rovo");
+
+    let (code, found) = findings(&repo, &[]);
+    assert_eq!(code, 1);
+    assert!(rules_of(&found, &clean).is_empty(), "{found:#?}");
+    assert_eq!(rules_of(&found, &replit), ["replit-agent-memory-file"]);
+    assert_eq!(rules_of(&found, &firebender), ["firebender-config"]);
+    assert_eq!(rules_of(&found, &entire), ["entire-config-dir"]);
+    assert_eq!(rules_of(&found, &rovo), ["rovo-dev-config-dir"]);
+    assert_eq!(found.len(), 4, "{found:#?}");
+}
+
+#[test]
+fn new_session_trailers_and_co_authors_are_found() {
+    let repo = repo_with_base();
+    let duo = repo.commit_empty(
+        "Fix pipeline\n\nDuo-Session: https://gitlab.com/g/p/-/automate/agent-sessions/12\nCo-authored-by: GitLab Duo <duo@gitlab.com>\n",
+    );
+    let entire = repo.commit_empty("Refactor\n\nEntire-Checkpoint: 01JD7Y9K3M2N4P5Q6R7S8T9V0W\n");
+    let letta = repo.commit_empty(
+        "Add tests\n\n👾 Generated with [Letta Code](https://letta.com)\n\nCo-Authored-By: Letta Code <noreply@letta.com>\n",
+    );
+    let human = repo.commit_empty("Entire rewrite of the Duo session page\n");
+    let (_, found) = findings(&repo, &[]);
+    assert_eq!(
+        rules_of(&found, &duo),
+        ["gitlab-duo-identity", "gitlab-duo-session"]
+    );
+    assert_eq!(rules_of(&found, &entire), ["entire-trailer"]);
+    assert_eq!(
+        rules_of(&found, &letta),
+        ["letta-code-generated-footer", "letta-code-identity"]
+    );
+    assert!(rules_of(&found, &human).is_empty(), "{found:#?}");
+}
