@@ -79,7 +79,7 @@ pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
         for r in rows {
             writeln!(
                 out,
-                "{:wa$}  {:wr$}  {:8}  {:5}  {}",
+                "{:wa$}  {:wr$}  {:11}  {:5}  {}",
                 r.assistant,
                 r.rule,
                 r.kind.as_str(),
