@@ -23,8 +23,9 @@ fn code(text: &str) -> String {
 
 /// The table for the rows `aigate rules --format json` prints.
 fn table(rows: &serde_json::Value) -> String {
-    let mut out =
-        String::from("| assistant | rule | kind | patterns | source |\n|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| assistant | rule | kind | policy | patterns | source |\n|---|---|---|---|---|---|\n",
+    );
     for row in rows.as_array().expect("an array of rules") {
         let s = |key: &str| row[key].as_str().unwrap_or_default().to_owned();
         let patterns: Vec<String> = row["patterns"]
@@ -34,10 +35,11 @@ fn table(rows: &serde_json::Value) -> String {
             .map(|p| code(p.as_str().expect("a string pattern")))
             .collect();
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             s("assistant"),
             s("rule"),
             s("kind"),
+            s("policy"),
             patterns.join(" "),
             s("source").replace('|', "\\|")
         ));

@@ -23,6 +23,10 @@ pub enum Kind {
     Message,
     /// Author, committer or tagger, and `Key: Name <address>` lines of the message.
     Identity,
+    /// Names of refs: branches and tags pushed or audited, notes and other provenance refs.
+    Ref,
+    /// Variables of the environment a local hook runs in (the assistant's own shell).
+    Environment,
 }
 
 impl Kind {
@@ -31,6 +35,8 @@ impl Kind {
             Kind::Path => "path",
             Kind::Message => "message",
             Kind::Identity => "identity",
+            Kind::Ref => "ref",
+            Kind::Environment => "environment",
         }
     }
 }
@@ -90,6 +96,16 @@ pub struct Rule {
     pub names: Vec<Located>,
     /// Whole e-mail domains (identity rules in policies: an opt-in, never built in).
     pub domains: Vec<Located>,
+    /// Variable names (environment rules).
+    pub variables: Vec<Located>,
+    /// A regular expression the variable's value must match (environment rules); without one,
+    /// any value but an empty or false-like one (`0`, `false`, `no`, `off`) matches.
+    pub value: Option<Located>,
+    /// Off unless a policy switches it on by id (see [`Catalogue::enable`]).
+    pub opt_in: bool,
+    /// In force when the policy denies or warns about its assistant: true for every rule
+    /// but opt-in ones, which [`Catalogue::enable`] switches on.
+    pub enabled: bool,
     pub source: Option<String>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
@@ -151,6 +167,20 @@ impl Catalogue {
 
     pub fn assistant(&self, id: &str) -> Option<&Assistant> {
         self.assistants.iter().find(|a| a.id == id)
+    }
+
+    /// Switches an opt-in rule on by id. Errs (with the reason) when no rule has that id;
+    /// enabling a rule that is on anyway is allowed and changes nothing.
+    pub fn enable(&mut self, id: &str) -> std::result::Result<(), String> {
+        match self.rules.iter_mut().find(|r| r.id == id) {
+            Some(rule) => {
+                rule.enabled = true;
+                Ok(())
+            }
+            None => Err(format!(
+                "unknown rule `{id}` (`aigate rules` lists the rules and which are opt-in)"
+            )),
+        }
     }
 
     /// Parses one rules file (`[assistant]` and `[[rule]]` tables) into the catalogue.
@@ -296,6 +326,10 @@ impl Catalogue {
                 github: Vec::new(),
                 names: Vec::new(),
                 domains: Vec::new(),
+                variables: Vec::new(),
+                value: None,
+                opt_in: false,
+                enabled: true,
                 source: Some(format!("the product names of `{assistant}` (`products`)")),
                 examples: fill(examples),
                 counter_examples: fill(counter),
@@ -381,6 +415,58 @@ impl Catalogue {
                     return Err(wrong("patterns").into());
                 }
             }
+            Kind::Ref => {
+                if def.refs.is_empty() {
+                    return Err(at(
+                        file,
+                        def.id.span(),
+                        format!("ref rule `{id}` has no `refs`"),
+                    )
+                    .into());
+                }
+            }
+            Kind::Environment => {
+                if def.variables.is_empty() {
+                    return Err(at(
+                        file,
+                        def.id.span(),
+                        format!("environment rule `{id}` has no `variables`"),
+                    )
+                    .into());
+                }
+                for v in &def.variables {
+                    if !is_variable_name(v.get_ref()) {
+                        return Err(at(
+                            file,
+                            v.span(),
+                            format!(
+                                "`{}` is not an environment variable name (A-Z, a-z, 0-9, `_`)",
+                                v.get_ref()
+                            ),
+                        )
+                        .into());
+                    }
+                }
+            }
+        }
+        if kind != Kind::Ref && !def.refs.is_empty() {
+            return Err(wrong("refs").into());
+        }
+        if kind != Kind::Environment {
+            if !def.variables.is_empty() {
+                return Err(wrong("variables").into());
+            }
+            if def.value.is_some() {
+                return Err(wrong("value").into());
+            }
+        }
+        if matches!(kind, Kind::Ref | Kind::Environment) {
+            if !def.paths.is_empty() {
+                return Err(wrong("paths").into());
+            }
+            if !def.patterns.is_empty() {
+                return Err(wrong("patterns").into());
+            }
         }
         if kind != Kind::Identity {
             if !def.emails.is_empty() {
@@ -424,11 +510,11 @@ impl Catalogue {
                 .into());
             }
         }
-        let mut patterns = if kind == Kind::Path {
-            locate(def.paths)
-        } else {
-            locate(def.patterns)
-        };
+        let mut patterns = locate(match kind {
+            Kind::Path => def.paths,
+            Kind::Ref => def.refs,
+            _ => def.patterns,
+        });
         if let (Some(Shape::Footer | Shape::Attribution), Some(s)) = (shape, &def.shape) {
             if patterns.is_empty() {
                 let products = &self
@@ -458,6 +544,10 @@ impl Catalogue {
             github: locate(def.github),
             names: locate(def.names),
             domains: locate(def.domains),
+            variables: locate(def.variables),
+            value: def.value.map(|v| locate_all(file, vec![v]).remove(0)),
+            opt_in: def.opt_in,
+            enabled: !def.opt_in,
             source: def.source,
             examples: def.examples,
             counter_examples: def.counter_examples,
@@ -481,6 +571,13 @@ pub(crate) fn locate_all(
             value: s.into_inner(),
         })
         .collect()
+}
+
+/// A POSIX-portable environment variable name.
+fn is_variable_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Splits `<numeric id>+<login>` into its parts.
@@ -575,6 +672,15 @@ pub(crate) struct RuleDef {
     pub names: Vec<Spanned<String>>,
     #[serde(default)]
     pub domains: Vec<Spanned<String>>,
+    /// Globs over full ref names (ref rules).
+    #[serde(default)]
+    pub refs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub variables: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub value: Option<Spanned<String>>,
+    #[serde(default)]
+    pub opt_in: bool,
     #[serde(default)]
     pub source: Option<String>,
     #[serde(default)]
@@ -654,6 +760,53 @@ mod tests {
                 c.rules.iter().any(|r| r.assistant == id),
                 "`{id}` has no rule"
             );
+        }
+    }
+
+    fn parse(rule: &str) -> std::result::Result<Catalogue, String> {
+        let mut c = Catalogue::default();
+        let text = format!("[assistant]\nid = \"a\"\nname = \"A\"\n[[rule]]\nid = \"a-b\"\n{rule}");
+        c.add_rule_file("x.toml", &text)
+            .map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    #[test]
+    fn environment_and_ref_rules_are_checked_where_they_are_written() {
+        let err = parse("kind = \"environment\"\nvariables = [\"NOT-A-NAME\"]\n").unwrap_err();
+        assert!(
+            err.starts_with("x.toml:7:14: `NOT-A-NAME` is not an environment variable name"),
+            "{err}"
+        );
+        let err = parse("kind = \"environment\"\n").unwrap_err();
+        assert!(
+            err.contains("environment rule `a-b` has no `variables`"),
+            "{err}"
+        );
+        let err = parse("kind = \"ref\"\nrefs = [\"x\"]\nvariables = [\"X\"]\n").unwrap_err();
+        assert!(err.contains("a ref rule takes no `variables`"), "{err}");
+        let err = parse("kind = \"path\"\npaths = [\"x\"]\nrefs = [\"refs/x\"]\n").unwrap_err();
+        assert!(err.contains("a path rule takes no `refs`"), "{err}");
+        let err = parse("kind = \"message\"\npatterns = [\"x\"]\nvalue = \"1\"\n").unwrap_err();
+        assert!(err.contains("a message rule takes no `value`"), "{err}");
+    }
+
+    #[test]
+    fn opt_in_rules_start_off_and_are_enabled_by_id() {
+        let mut c = parse("kind = \"ref\"\nopt-in = true\nrefs = [\"refs/heads/a/**\"]\n").unwrap();
+        // The assistant's product rules come first; `a-b` is the rule written.
+        let rule = |c: &Catalogue| c.rules.iter().find(|r| r.id == "a-b").unwrap().clone();
+        assert!(rule(&c).opt_in && !rule(&c).enabled);
+        c.enable("a-b").unwrap();
+        assert!(rule(&c).enabled);
+        let err = c.enable("a-c").unwrap_err();
+        assert!(err.starts_with("unknown rule `a-c`"), "{err}");
+        let builtin = Catalogue::builtin().unwrap();
+        for r in &builtin.rules {
+            assert_eq!(r.enabled, !r.opt_in, "{}", r.id);
+            if r.kind == Kind::Ref {
+                assert!(r.opt_in, "ref rule `{}` is opt-in", r.id);
+            }
         }
     }
 

@@ -38,6 +38,12 @@ pub struct Finding {
     /// `author`, `committer` or `tagger`, for identity findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<Role>,
+    /// The full ref name, for ref findings.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// `NAME=value`, for environment findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
     pub author: String,
     /// Author date, seconds since the epoch.
     pub date: i64,
@@ -71,6 +77,7 @@ impl Finding {
     pub fn new(matcher: &Matcher, m: Match, cx: &Context<'_>) -> Finding {
         let rule = &matcher.rules[m.rule];
         let mut trailer_key = None;
+        let (mut reference, mut variable) = (None, None);
         let (kind, path, line, identity, field) = match m.location {
             Location::Path(p) => (Kind::Path, Some(p), None, None, None),
             Location::Line { text, key } => {
@@ -84,6 +91,14 @@ impl Finding {
                 Some(format!("{name} <{email}>")),
                 Some(role),
             ),
+            Location::Ref(name) => {
+                reference = Some(name);
+                (Kind::Ref, None, None, None, None)
+            }
+            Location::Variable { name, value } => {
+                variable = Some(format!("{name}={value}"));
+                (Kind::Environment, None, None, None, None)
+            }
         };
         let short = &cx.commit[..cx.commit.len().min(12)];
         let hint = match (kind, cx.stage) {
@@ -104,6 +119,12 @@ impl Finding {
             (Kind::Identity, _) => format!(
                 "commit as yourself: `git commit --amend --reset-author` for the last commit, `git rebase -i {short}^ --exec 'git commit --amend --no-edit --reset-author'` for a range"
             ),
+            (Kind::Ref, Stage::Push) => "push under another ref name (`git push <remote> <branch>:refs/heads/<new-name>`), or switch the rule off in the policy".to_owned(),
+            (Kind::Ref, _) => "rename the branch (`git branch -m <old> <new>`) or delete the ref (`git update-ref -d <ref>`), or switch the rule off in the policy".to_owned(),
+            (Kind::Environment, _) => {
+                let name = variable.as_deref().and_then(|v| v.split_once('=')).map_or("", |(n, _)| n);
+                format!("this runs inside an AI assistant's session (`{name}` is set): commit and push from your own shell, not the assistant's")
+            }
         };
         Finding {
             repository: None,
@@ -119,6 +140,8 @@ impl Finding {
             trailer_key,
             identity,
             field,
+            reference,
+            variable,
             author: cx.author.to_owned(),
             date: cx.date,
             hint,
@@ -132,6 +155,10 @@ impl Finding {
             format!("path `{}`", s(p))
         } else if let Some(l) = &self.line {
             format!("message line `{}`", s(l.trim()))
+        } else if let Some(r) = &self.reference {
+            format!("ref `{}`", s(r))
+        } else if let Some(v) = &self.variable {
+            format!("environment `{}`", s(v))
         } else {
             let field = self.field.map_or("identity", Role::as_str);
             format!(

@@ -63,6 +63,13 @@ pub enum Location {
         name: String,
         email: String,
     },
+    /// A full ref name (`refs/heads/claude/fix`).
+    Ref(String),
+    /// A variable of the hook's environment, with its value.
+    Variable {
+        name: String,
+        value: String,
+    },
 }
 
 /// One rule matching at one place.
@@ -98,6 +105,36 @@ pub struct Matcher {
     attribution_products: Vec<String>,
     attribution_rule: Vec<Option<usize>>,
     unnamed_rules: Vec<usize>,
+    refs: GlobSet,
+    ref_rule: Vec<usize>,
+    environment: Vec<EnvRule>,
+}
+
+/// One environment rule in force: the variables it names and the value they must have.
+#[derive(Debug)]
+struct EnvRule {
+    rule: usize,
+    variables: Vec<String>,
+    value: Option<Regex>,
+}
+
+/// The environment a local hook was started with, read once at its entry (the hook, not the
+/// engine, reads the process) and passed down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    vars: std::collections::BTreeMap<String, String>,
+}
+
+impl Environment {
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Environment {
+        Environment {
+            vars: pairs.into_iter().collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
 }
 
 const NOREPLY: &str = "@users.noreply.github.com";
@@ -130,11 +167,15 @@ impl Matcher {
         let (mut footer_products, mut footer_rule) = (Vec::new(), Vec::new());
         let (mut attribution_products, mut attribution_rule) = (Vec::new(), Vec::new());
         let mut unnamed_rules = Vec::new();
+        let mut refs = GlobSetBuilder::new();
+        let mut ref_rule = Vec::new();
+        let mut environment = Vec::new();
 
         // Every pattern is compiled even for rules the policy switches off, so a bad pattern
         // in a custom rule is reported whatever the deny list says.
         for rule in &catalogue.rules {
-            let severity = severity_of(&rule.assistant);
+            // An opt-in rule is in force only once the policy enables it by id.
+            let severity = severity_of(&rule.assistant).filter(|_| rule.enabled);
             // Only rules in force get an index; every use of `index` below is guarded by
             // `severity.is_some()`, so it is the position the rule is pushed at.
             let index = rules.len();
@@ -215,6 +256,26 @@ impl Matcher {
                         }
                     }
                 }
+                Kind::Ref => {
+                    for p in &rule.patterns {
+                        for g in ref_globs(p)? {
+                            if severity.is_some() {
+                                refs.add(g);
+                                ref_rule.push(index);
+                            }
+                        }
+                    }
+                }
+                Kind::Environment => {
+                    let value = rule.value.as_ref().map(compile_whole).transpose()?;
+                    if severity.is_some() {
+                        environment.push(EnvRule {
+                            rule: index,
+                            variables: rule.variables.iter().map(|v| v.value.clone()).collect(),
+                            value,
+                        });
+                    }
+                }
             }
             if let Some(severity) = severity {
                 rules.push(RuleInfo {
@@ -257,6 +318,9 @@ impl Matcher {
             attribution_products,
             attribution_rule,
             unnamed_rules,
+            refs: refs.build().map_err(set_error)?,
+            ref_rule,
+            environment,
         })
     }
 
@@ -379,6 +443,46 @@ impl Matcher {
         dedup_from(out, start);
     }
 
+    /// Ref rules over one full ref name (`refs/heads/claude/fix`).
+    pub fn check_ref(&self, name: &str, out: &mut Vec<Match>) {
+        if self.ref_rule.is_empty() {
+            return;
+        }
+        let start = out.len();
+        for i in self.refs.matches(name) {
+            out.push(Match {
+                rule: self.ref_rule[i],
+                location: Location::Ref(name.to_owned()),
+            });
+        }
+        dedup_from(out, start);
+    }
+
+    /// Environment rules over the environment a local hook runs in. A variable without a
+    /// value pattern matches when set to anything but an empty or false-like value.
+    pub fn check_environment(&self, env: &Environment, out: &mut Vec<Match>) {
+        let start = out.len();
+        for r in &self.environment {
+            for name in &r.variables {
+                let Some(value) = env.get(name) else { continue };
+                let set = match &r.value {
+                    Some(re) => re.is_match(value),
+                    None => !is_false_like(value),
+                };
+                if set {
+                    out.push(Match {
+                        rule: r.rule,
+                        location: Location::Variable {
+                            name: name.clone(),
+                            value: value.to_owned(),
+                        },
+                    });
+                }
+            }
+        }
+        dedup_from(out, start);
+    }
+
     /// Whether any path rule in force matches `path` (and it is not exempt).
     pub fn is_marker_path(&self, path: &str) -> bool {
         self.paths.is_match(path) && !self.exempt_paths.is_match(path)
@@ -459,6 +563,49 @@ fn marker_globs(p: &Located) -> Result<Vec<globset::Glob>> {
     ])
 }
 
+/// The globs for one ref pattern: the full ref name itself and every ref beneath it
+/// (`refs/entire/checkpoints` covers `refs/entire/checkpoints/ab/01J...`). Case-insensitive,
+/// as branch names on case-insensitive file systems are.
+fn ref_globs(p: &Located) -> Result<Vec<globset::Glob>> {
+    let pattern = p.value.trim_end_matches('/');
+    if !pattern.starts_with("refs/") {
+        return Err(p
+            .origin
+            .error("a ref pattern is a full ref name starting with `refs/`")
+            .into());
+    }
+    Ok(vec![
+        glob(p, pattern, true)?,
+        glob(p, &format!("{pattern}/**"), true)?,
+    ])
+}
+
+/// `""`, `0`, `false`, `no`, `off` (any case, surrounding blanks ignored): a variable set so
+/// says the feature is off.
+fn is_false_like(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty()
+        || ["0", "false", "no", "off"]
+            .iter()
+            .any(|f| v.eq_ignore_ascii_case(f))
+}
+
+/// A value pattern, matched against the whole value, case-sensitively.
+fn compile_whole(p: &Located) -> Result<Regex> {
+    Regex::new(&format!("^(?:{})$", p.value)).map_err(|e| {
+        let detail = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        p.origin
+            .error(format!("invalid regular expression: {detail}"))
+            .into()
+    })
+}
+
 fn glob(p: &Located, pattern: &str, case_insensitive: bool) -> Result<globset::Glob> {
     GlobBuilder::new(pattern)
         .case_insensitive(case_insensitive)
@@ -510,7 +657,11 @@ mod tests {
     /// the same assistant reporting the line first does not hide it.
     #[test]
     fn builtin_examples_match_their_rules() {
-        let c = Catalogue::builtin().unwrap();
+        // Opt-in rules too: their examples are checked as if a policy had enabled them.
+        let mut c = Catalogue::builtin().unwrap();
+        for r in &mut c.rules {
+            r.enabled = true;
+        }
         for rule in &c.rules {
             let alone = Catalogue {
                 assistants: c.assistants.clone(),
@@ -533,6 +684,12 @@ mod tests {
                         let (name, email) = split_identity(text);
                         m.check_identity(Role::Author, name, email, &mut out);
                         m.check_message(&format!("Co-authored-by: {text}"), &mut out);
+                    }
+                    Kind::Ref => m.check_ref(text, &mut out),
+                    Kind::Environment => {
+                        let (name, value) = text.split_once('=').unwrap_or((text, ""));
+                        let env = Environment::from_pairs([(name.to_owned(), value.to_owned())]);
+                        m.check_environment(&env, &mut out);
                     }
                 }
                 rules_for(&m, &out)
@@ -641,6 +798,45 @@ mod tests {
             out.is_empty(),
             "the built-in catalogue matches tool addresses, not domains"
         );
+    }
+
+    #[test]
+    fn opt_in_ref_rules_match_only_once_enabled() {
+        let mut c = Catalogue::builtin().unwrap();
+        let m = Matcher::all(&c).unwrap();
+        let mut out = Vec::new();
+        m.check_ref("refs/heads/claude/fix", &mut out);
+        m.check_ref("refs/notes/claude-conversations", &mut out);
+        assert!(out.is_empty(), "{:?}", rules_for(&m, &out));
+        c.enable("claude-code-branch").unwrap();
+        let m = Matcher::all(&c).unwrap();
+        m.check_ref("refs/heads/claude/fix", &mut out);
+        m.check_ref("refs/heads/Claude/Fix", &mut out);
+        m.check_ref("refs/notes/claude-conversations", &mut out);
+        assert_eq!(
+            rules_for(&m, &out),
+            ["claude-code-branch", "claude-code-branch"]
+        );
+    }
+
+    #[test]
+    fn environment_rules_read_only_the_environment_given() {
+        let (m, _) = matcher();
+        let mut out = Vec::new();
+        m.check_environment(&Environment::default(), &mut out);
+        assert!(out.is_empty());
+        let env = Environment::from_pairs([
+            ("CLAUDECODE".to_owned(), "1".to_owned()),
+            ("GEMINI_CLI".to_owned(), "2".to_owned()),
+            ("CURSOR_AGENT".to_owned(), " off ".to_owned()),
+            ("PATH".to_owned(), "/usr/bin".to_owned()),
+        ]);
+        m.check_environment(&env, &mut out);
+        assert_eq!(rules_for(&m, &out), ["claude-code-session-env"]);
+        let Location::Variable { name, value } = &out[0].location else {
+            panic!()
+        };
+        assert_eq!((name.as_str(), value.as_str()), ("CLAUDECODE", "1"));
     }
 
     #[test]

@@ -1,4 +1,7 @@
-//! `aigate hook commit-msg FILE`: the message of the commit being made, as the user left it.
+//! `aigate hook commit-msg FILE` and `aigate hook prepare-commit-msg FILE [SOURCE [SHA]]`:
+//! the message of the commit being made. commit-msg sees it as the user left it;
+//! prepare-commit-msg sees the message given with `-m`/`-F`/`-C`, a merge's or a template
+//! before the editor opens, and git runs it even under `--no-verify`, which skips the others.
 //!
 //! The hook runs before git cleans the message up, so the file may hold comment lines and,
 //! after `git commit -v`, a scissors line followed by the diff (whose `+` lines can carry any
@@ -7,6 +10,7 @@
 use std::path::Path;
 
 use crate::engine::finding::{Context, Finding, Stage};
+use crate::engine::matcher::Environment;
 use crate::error::{Error, Result};
 use crate::git::local::config_string;
 use crate::git::repo::Repo;
@@ -19,13 +23,13 @@ const CUT_LINE: &str = "------------------------ >8 ------------------------";
 const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
 
 /// The findings of the message in `file`.
-pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> {
+pub fn check(repo: &Repo, policy: &Policy, file: &Path, env: &Environment) -> Result<Vec<Finding>> {
     let raw = std::fs::read(file).map_err(|source| Error::Read {
         path: file.to_owned(),
         source,
     })?;
     let raw = String::from_utf8_lossy(&raw);
-    let cleanup = Cleanup::from_git(repo, &raw);
+    let cleanup = Cleanup::from_git(repo, &raw, env);
     let message = cleanup.apply(&raw);
     let m = policy.matcher();
     let mut found = Vec::new();
@@ -44,8 +48,40 @@ pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> 
         .collect())
 }
 
-/// Where the refused message was kept, and how to reuse it.
-pub fn footer(file: &Path) -> Vec<String> {
+/// Whether git opens an editor on the message after the hook (it tells hooks `GIT_EDITOR=:`
+/// when it does not).
+pub fn editor_follows(env: &Environment) -> bool {
+    env.get("GIT_EDITOR") != Some(":")
+}
+
+/// Whether a rebase is under way (its picks recreate commits that already exist).
+pub fn rewriting(repo: &Repo) -> bool {
+    use git2::RepositoryState as S;
+    matches!(
+        repo.git.state(),
+        S::Rebase | S::RebaseInteractive | S::RebaseMerge | S::ApplyMailboxOrRebase
+    )
+}
+
+/// What is refused: the message, the session it is written in, or both.
+pub fn header(findings: &[Finding]) -> String {
+    let session = findings.iter().any(|f| f.variable.is_some());
+    let message = findings.iter().any(|f| f.variable.is_none());
+    match (message, session) {
+        (true, true) => {
+            "commit refused: its message, and the AI assistant's session it is made in,".to_owned()
+        }
+        (false, true) => "commit refused: the AI assistant's session it is made in".to_owned(),
+        _ => "commit refused: its message".to_owned(),
+    }
+}
+
+/// Where the refused message was kept, and how to reuse it (nothing when only the session
+/// was refused: the message is fine).
+pub fn footer(file: &Path, findings: &[Finding]) -> Vec<String> {
+    if findings.iter().all(|f| f.variable.is_some()) {
+        return Vec::new();
+    }
     let shown = super::shown(file);
     vec![format!(
         "the message is kept in {shown}: edit it and commit again with `git commit -e -v -F {}` (`-v` drops a diff left below the scissors line)",
@@ -80,8 +116,8 @@ impl Cleanup {
     /// its hooks `GIT_EDITOR=:` when none is). With the default mode an edited message loses
     /// its comments; `git commit -m` keeps `#` lines. `--cleanup=<mode>` on the command line
     /// is not visible to hooks; only the config is.
-    pub fn from_git(repo: &Repo, raw: &str) -> Cleanup {
-        let edited = std::env::var_os("GIT_EDITOR").map_or(true, |e| e != ":");
+    pub fn from_git(repo: &Repo, raw: &str, env: &Environment) -> Cleanup {
+        let edited = editor_follows(env);
         let mode = config_string(repo, "commit.cleanup").unwrap_or_default();
         let configured = config_string(repo, "core.commentString")
             .or_else(|| config_string(repo, "core.commentChar"))

@@ -11,12 +11,14 @@ pub mod commit_msg;
 pub mod install;
 pub mod pre_commit;
 pub mod pre_push;
+pub mod session;
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{HookArgs, HookName};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Stage};
+use crate::engine::matcher::Environment;
 use crate::error::{Error, Result};
 use crate::git::repo::Repo;
 use crate::policy::{Policy, Severity};
@@ -24,46 +26,100 @@ use crate::sanitize::for_terminal;
 
 /// Runs one hook mode and returns its exit status.
 pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
+    // The one read of the environment: every check below is handed this copy.
+    let env = capture_environment();
     let repo = Repo::open(None)?;
     let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
     match args.hook {
         HookName::PreCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let mut findings = pre_commit::check(&repo, &policy)?;
+            findings.extend(session::environment_findings(
+                &policy,
+                &env,
+                Stage::PreCommit,
+            ));
             let header = pre_commit::header(&findings, "commit");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::PreMergeCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let mut findings = pre_commit::check(&repo, &policy)?;
+            findings.extend(session::environment_findings(
+                &policy,
+                &env,
+                Stage::PreCommit,
+            ));
             let header = pre_commit::header(&findings, "merge");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::CommitMsg { file, .. } => {
-            let findings = commit_msg::check(&repo, &policy, &file)?;
-            let footer = commit_msg::footer(&file);
+            let mut findings = commit_msg::check(&repo, &policy, &file, &env)?;
+            findings.extend(session::environment_findings(
+                &policy,
+                &env,
+                Stage::CommitMsg,
+            ));
+            let footer = commit_msg::footer(&file, &findings);
             report(
                 err,
                 &policy,
                 &findings,
-                "commit refused: its message",
+                &commit_msg::header(&findings),
+                &footer,
+            )
+        }
+        HookName::PrepareCommitMsg { file, .. } => {
+            // When an editor opens next, the message is a draft the user may still fix there,
+            // and commit-msg checks the result; without one (`-m`, `-F`, `-C`, an agent's
+            // commit) this is the final message, and the one check `--no-verify` leaves.
+            // A rebase recreates existing commits (each pick comes here with its old message,
+            // and the `reword` that removes a marker picks first): pre-push and the server
+            // check what it produces.
+            let mut findings = if commit_msg::editor_follows(&env) || commit_msg::rewriting(&repo) {
+                Vec::new()
+            } else {
+                commit_msg::check(&repo, &policy, &file, &env)?
+            };
+            findings.extend(session::environment_findings(
+                &policy,
+                &env,
+                Stage::CommitMsg,
+            ));
+            let footer = commit_msg::footer(&file, &findings);
+            report(
+                err,
+                &policy,
+                &findings,
+                &commit_msg::header(&findings),
                 &footer,
             )
         }
         HookName::PrePush { remote, url, .. } => {
-            let input = pre_push::Input::gather(remote, url, &mut std::io::stdin().lock())?;
-            let outcome = pre_push::check(&repo, &policy, &input)?;
-            report(
-                err,
-                &policy,
-                &outcome.findings,
-                &outcome.header(),
-                &pre_push::footer(),
-            )
+            let input = pre_push::Input::gather(remote, url, &env, &mut std::io::stdin().lock())?;
+            let mut outcome = pre_push::check(&repo, &policy, &input)?;
+            outcome
+                .findings
+                .extend(pre_push::ref_findings(&policy, &input));
+            outcome
+                .findings
+                .extend(session::environment_findings(&policy, &env, Stage::Push));
+            let footer = pre_push::footer(&outcome.findings);
+            report(err, &policy, &outcome.findings, &outcome.header(), &footer)
         }
         // `lib::run` sends these to the server module before any local set-up.
         HookName::PreReceive { .. } | HookName::Update { .. } => {
             Err(Error::Usage("server hooks are not local hooks".to_owned()))
         }
     }
+}
+
+/// The process environment (names and values that are not UTF-8 are read lossily).
+fn capture_environment() -> Environment {
+    Environment::from_pairs(std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    }))
 }
 
 /// Prints the findings (denied ones first) and returns the exit status: 1 when any is denied.

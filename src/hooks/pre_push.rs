@@ -17,6 +17,7 @@ use git2::Oid;
 
 use crate::audit::{Checker, PathMethod};
 use crate::engine::finding::{Finding, Stage};
+use crate::engine::matcher::Environment;
 use crate::error::{Error, Result};
 use crate::git::local::{is_zero_id, known_object, new_commits, peel, resolve};
 use crate::git::repo::Repo;
@@ -45,9 +46,10 @@ impl Input {
     pub fn gather(
         remote: Option<String>,
         _url: Option<String>,
+        env: &Environment,
         stdin: &mut dyn BufRead,
     ) -> Result<Input> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(str::to_owned);
         if let Some(name) = var("PRE_COMMIT_REMOTE_NAME") {
             let local_ref = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_default();
             let remote_ref = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default();
@@ -158,7 +160,16 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What is refused: what the push sends, or (when no commit or tag is at fault) the
+    /// session it is made from or the names it writes.
     pub fn header(&self) -> String {
+        let in_objects = self.findings.iter().any(|f| !f.commit.is_empty());
+        if !in_objects && self.findings.iter().any(|f| f.variable.is_some()) {
+            return "push refused: the AI assistant's session it is made from".to_owned();
+        }
+        if !in_objects && self.findings.iter().any(|f| f.reference.is_some()) {
+            return "push refused: the names of the refs it writes".to_owned();
+        }
         let s = if self.commits == 1 { "" } else { "s" };
         format!(
             "push refused: what it would send ({} commit{s})",
@@ -230,8 +241,22 @@ pub fn check(repo: &Repo, policy: &Policy, input: &Input) -> Result<Outcome> {
     })
 }
 
-/// The closing lines of a refused push.
-pub fn footer() -> Vec<String> {
+/// Findings of the opt-in ref rules over the names the push writes on the remote (deletions
+/// write nothing and are not findings).
+pub fn ref_findings(policy: &Policy, input: &Input) -> Vec<Finding> {
+    let names = input
+        .updates
+        .iter()
+        .filter(|u| !u.local.is_empty() && !is_zero_id(&u.local))
+        .map(|u| u.remote_ref.as_str());
+    super::session::ref_findings(policy, names, Stage::Push)
+}
+
+/// The closing lines of a refused push (about commits only when some finding is in one).
+pub fn footer(findings: &[Finding]) -> Vec<String> {
+    if findings.iter().all(|f| f.commit.is_empty()) {
+        return Vec::new();
+    }
     vec![
         "these commits were made without the local hooks (`--no-verify`, another clone, a tool): rewrite them before pushing".to_owned(),
     ]

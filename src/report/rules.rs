@@ -14,7 +14,7 @@ pub struct RuleRow {
     pub name: String,
     pub rule: String,
     pub kind: Kind,
-    /// `deny`, `warn` or `allow` under the policy.
+    /// `deny`, `warn` or `allow` under the policy; `off` for an opt-in rule not enabled.
     pub policy: &'static str,
     pub patterns: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41,6 +41,10 @@ pub fn rows(policy: &Policy) -> Vec<RuleRow> {
             patterns.extend(r.github.iter().map(|g| format!("github:{}", g.value)));
             patterns.extend(r.names.iter().map(|n| format!("name:{}", n.value)));
             patterns.extend(r.domains.iter().map(|d| format!("domain:{}", d.value)));
+            patterns.extend(r.variables.iter().map(|v| match &r.value {
+                Some(value) => format!("{}=~{}", v.value, value.value),
+                None => v.value.clone(),
+            }));
             if r.subject_only {
                 for p in &mut patterns {
                     *p = format!("subject:{p}");
@@ -54,7 +58,10 @@ pub fn rows(policy: &Policy) -> Vec<RuleRow> {
                     .unwrap_or_default(),
                 rule: r.id.clone(),
                 kind: r.kind,
+                // An opt-in rule the policy has not enabled is `off` whatever its assistant's
+                // severity.
                 policy: match policy.severity.get(&r.assistant) {
+                    _ if !r.enabled => "off",
                     Some(Severity::Deny) => "deny",
                     Some(Severity::Warn) => "warn",
                     None => "allow",
@@ -81,7 +88,7 @@ pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
         for r in rows {
             writeln!(
                 out,
-                "{:wa$}  {:wr$}  {:8}  {:5}  {}",
+                "{:wa$}  {:wr$}  {:11}  {:5}  {}",
                 r.assistant,
                 r.rule,
                 r.kind.as_str(),

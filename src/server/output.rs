@@ -68,9 +68,15 @@ pub fn findings(p: &mut Printer<'_>, policy: &Policy, findings: &[Finding]) -> R
         let short = &commit[..commit.len().min(10)];
         let head = match &first.tag {
             Some(tag) => format!("tag {} ({short})", for_terminal(tag)),
+            // Findings of no commit: the names of the pushed refs.
+            None if commit.is_empty() => "ref names".to_owned(),
             None => format!("commit {short}"),
         };
-        p.line(&format!("{head} \"{}\"", for_terminal(&first.subject)))?;
+        if commit.is_empty() {
+            p.line(&head)?;
+        } else {
+            p.line(&format!("{head} \"{}\"", for_terminal(&first.subject)))?;
+        }
         for f in list {
             let assistant = policy
                 .catalogue

@@ -30,6 +30,10 @@ fn clean_env(cmd: &mut Command, home: &Path) {
             cmd.env_remove(key);
         }
     }
+    // An assistant's shell (Claude Code, Codex, ...) would make every local hook refuse.
+    for key in agent_variables() {
+        cmd.env_remove(key);
+    }
     for key in [
         "NO_COLOR",
         "CLICOLOR",
@@ -49,6 +53,33 @@ fn clean_env(cmd: &mut Command, home: &Path) {
         .env("GIT_AUTHOR_DATE", FIXED_DATE)
         .env("GIT_COMMITTER_DATE", FIXED_DATE)
         .env("LC_ALL", "C");
+}
+
+/// Every variable an `environment` rule of the built-in catalogue names, read from `rules/`.
+pub fn agent_variables() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut names = Vec::new();
+        for entry in fs::read_dir(&dir).expect("rules/ is readable") {
+            let path = entry.expect("rules/ entry").path();
+            if path.extension().map_or(true, |e| e != "toml") {
+                continue;
+            }
+            let text = fs::read_to_string(&path).expect("rule file is readable");
+            let file: toml::Value = toml::from_str(&text).expect("rule file is TOML");
+            let rules = file.get("rule").and_then(|r| r.as_array());
+            for rule in rules.into_iter().flatten() {
+                let vars = rule.get("variables").and_then(|v| v.as_array());
+                for v in vars.into_iter().flatten().filter_map(|v| v.as_str()) {
+                    names.push(v.to_owned());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    })
 }
 
 /// The real `git`, run in `dir` with a clean, fixed environment.
