@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod ci;
 pub mod cli;
 pub mod engine;
 pub mod error;
@@ -103,6 +104,35 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
             ))?;
             hooks::install::uninstall(&repo, &args.hooks, out)
         }
+        Command::Ci(args) => {
+            // The CI variables are read here, once; the ci module only sees this copy.
+            let vars = std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .filter(|(k, _)| ci::event::is_ci_var(k))
+                .collect();
+            let settings = ci::Settings {
+                dir: args.dir.unwrap_or_else(|| std::path::PathBuf::from(".")),
+                config: args.config,
+                explicit: ci::event::Explicit {
+                    base: args.base,
+                    head: args.head,
+                    title: args.title,
+                    description: args.description,
+                },
+                format: args.format,
+                sarif: args.sarif,
+                codequality: args.codequality,
+                fetch: !args.no_fetch,
+                colour: colour(args.color),
+                vars,
+            };
+            ci::run(&settings, out, err)
+        }
+        Command::Report(args) => match args.command {
+            cli::ReportCommand::Merge(m) => {
+                ci::merge::run(&m.reports, m.format, colour(m.color), out)
+            }
+        },
     }
 }
 
@@ -136,34 +166,38 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     };
     let mut dirs = args.dirs;
     if let Some(list) = &args.repos_from {
-        dirs.extend(read_repo_list(list)?);
+        dirs.extend(ci::org::repo_list(list, args.shard)?);
     }
     if dirs.is_empty() {
         dirs.push(std::path::PathBuf::from("."));
     }
-    let several = dirs.len() > 1;
+    // A list's findings name their repository even when the list (or the shard) holds one,
+    // so that `aigate report merge` keeps repositories apart.
+    let several = dirs.len() > 1 || args.repos_from.is_some();
+    let jobs = usize::from(args.jobs);
     let baseline = match &args.baseline {
         Some(path) => Some(report::baseline::Baseline::read(path)?),
         None => None,
     };
-    let bar = audit::progress::Bar::new(!args.no_progress);
+    // Several audits at once would fight over one progress bar.
+    let bar = audit::progress::Bar::new(!args.no_progress && jobs == 1);
 
     let mut findings = Vec::new();
     let mut commits = 0;
     let mut failed = false;
     let mut catalogue = None;
-    for (i, dir) in dirs.iter().enumerate() {
+    let results = ci::org::map_ordered(&dirs, jobs, |i, dir| {
         let opts = audit::AuditOptions {
-            last_in_process: i + 1 == dirs.len(),
+            last_in_process: i + 1 == dirs.len() && jobs == 1,
             ..opts.clone()
         };
-        let one = || -> Result<(audit::AuditOutcome, Policy)> {
-            let repo = git::repo::Repo::open(Some(dir))?;
-            let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
-            let outcome = audit::audit_with_progress(&repo, &policy, &opts, &bar)?;
-            Ok((outcome, policy))
-        };
-        match one() {
+        let repo = git::repo::Repo::open(Some(dir))?;
+        let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
+        let outcome = audit::audit_with_progress(&repo, &policy, &opts, &bar)?;
+        Ok::<_, error::Error>((outcome, policy))
+    });
+    for (dir, result) in dirs.iter().zip(results) {
+        match result {
             Ok((outcome, policy)) => {
                 commits += outcome.commits;
                 for mut f in outcome.findings {
@@ -216,21 +250,6 @@ fn run_audit(args: cli::AuditArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     } else {
         verdict(&findings)
     })
-}
-
-/// The repositories listed in a `--repos-from` file.
-fn read_repo_list(path: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
-    let text = std::fs::read_to_string(path).map_err(|source| error::Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let base = path.parent().unwrap_or(std::path::Path::new("."));
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| base.join(l))
-        .collect())
 }
 
 /// Colour for the human report: `auto` means stdout is a terminal and `NO_COLOR` is unset

@@ -1,0 +1,217 @@
+//! `aigate ci`: the gate of a pull or merge request on a forge where no server hook runs.
+//! It checks exactly the commits the request brings (merges included) and its title and
+//! description as one more message, since a squash merge copies them into the final commit.
+//! History before the request is not its business: that is `aigate audit`'s.
+//!
+//! Also the org-wide pieces: sharding a repository list and running audits in parallel
+//! ([`org`]), and merging JSON reports ([`merge`]).
+
+pub mod event;
+pub mod forge;
+pub mod merge;
+pub mod org;
+pub mod range;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::audit::{Checker, PathMethod};
+use crate::cli::CiFormat;
+use crate::engine::finding::{Context, Finding, Stage};
+use crate::error::{Error, Result};
+use crate::policy::Policy;
+use crate::report;
+
+use event::{Explicit, Request, Vars};
+
+/// Everything `aigate ci` needs, the CI variables included (captured by the caller).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub dir: PathBuf,
+    pub config: Option<PathBuf>,
+    pub explicit: Explicit,
+    pub format: CiFormat,
+    pub sarif: Option<PathBuf>,
+    pub codequality: Option<PathBuf>,
+    pub fetch: bool,
+    pub colour: bool,
+    pub vars: Vars,
+}
+
+/// What the check found.
+pub struct Outcome {
+    pub request: Request,
+    pub commits: usize,
+    pub findings: Vec<Finding>,
+}
+
+/// Runs the check and writes the reports; returns the exit status.
+pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
+    let request = event::discover(&settings.vars, &settings.explicit)?;
+    let (outcome, policy) = check(settings, request, err)?;
+    let catalogue = &policy.catalogue;
+    let summary = report::Summary::new(&outcome.findings, catalogue, outcome.commits, 1);
+    let format = match settings.format {
+        CiFormat::Auto if outcome.request.forge.reads_workflow_commands() => CiFormat::Github,
+        CiFormat::Auto => CiFormat::Human,
+        f => f,
+    };
+    let title = match (&outcome.request.title, &outcome.request.description) {
+        (None, None) => "",
+        _ => " and its title and description",
+    };
+    let s = if outcome.commits == 1 { "" } else { "s" };
+    writeln!(
+        err,
+        "aigate ci: {}: {} commit{s}{title}",
+        crate::sanitize::for_terminal(&outcome.request.label),
+        outcome.commits
+    )
+    .map_err(Error::Output)?;
+    let findings = &outcome.findings;
+    match format {
+        CiFormat::Github => {
+            // The report quotes commit subjects and paths; a line of them could be read as a
+            // workflow command unless commands are off while it prints.
+            let token = forge::stop_token();
+            writeln!(out, "::stop-commands::{token}").map_err(Error::Output)?;
+            report::human(out, findings, &summary, false)?;
+            writeln!(out, "::{token}::").map_err(Error::Output)?;
+            forge::annotations(out, findings, catalogue)?;
+        }
+        CiFormat::Auto | CiFormat::Human => report::human(out, findings, &summary, settings.colour)?,
+        CiFormat::Json => report::json(out, findings, &summary)?,
+        CiFormat::Sarif => report::sarif::write(out, findings, catalogue)?,
+        CiFormat::Markdown => report::markdown(out, findings, &summary)?,
+        CiFormat::Codequality => forge::codequality(out, findings, catalogue)?,
+    }
+    if let Some(path) = &settings.sarif {
+        write_file(path, |w| report::sarif::write(w, findings, catalogue))?;
+    }
+    if let Some(path) = &settings.codequality {
+        write_file(path, |w| forge::codequality(w, findings, catalogue))?;
+    }
+    if let Some(path) = &outcome.request.step_summary {
+        let mut text = Vec::new();
+        writeln!(
+            text,
+            "### aigate ci: {} ({} commit{s}{title})\n",
+            crate::sanitize::for_terminal(&outcome.request.label),
+            outcome.commits
+        )
+        .map_err(Error::Output)?;
+        report::markdown(&mut text, findings, &summary)?;
+        append(path, &text)?;
+    }
+    Ok(crate::verdict(findings))
+}
+
+/// Finds the commits, completes a shallow checkout, and checks commits and request text.
+pub fn check(settings: &Settings, request: Request, err: &mut dyn Write) -> Result<(Outcome, Policy)> {
+    let Some(head) = request.head.clone() else {
+        // A deleted branch brings nothing.
+        let repo = crate::git::repo::Repo::open(Some(&settings.dir))?;
+        let policy = Policy::locate(settings.config.as_deref(), repo.work_tree())?;
+        return Ok((
+            Outcome {
+                request,
+                commits: 0,
+                findings: Vec::new(),
+            },
+            policy,
+        ));
+    };
+    let repo = range::complete(&settings.dir, &request.base, &head, settings.fetch, err)?;
+    let policy = Policy::locate(settings.config.as_deref(), repo.work_tree())?;
+    let commits = range::commits(&repo, &request.base, &head)?;
+    let findings = check_commits(&repo, &policy, &request, &head, &commits)?;
+    Ok((
+        Outcome {
+            request,
+            commits: commits.len(),
+            findings,
+        },
+        policy,
+    ))
+}
+
+/// The findings of the request's commits, then of its title and description.
+fn check_commits(
+    repo: &crate::git::repo::Repo,
+    policy: &Policy,
+    request: &Request,
+    head: &str,
+    commits: &[git2::Oid],
+) -> Result<Vec<Finding>> {
+    let mut checker = Checker::new(repo, policy, PathMethod::Index)?;
+    let mut findings = Vec::new();
+    for oid in commits {
+        findings.extend(checker.commit(&repo.commit(*oid)?, Stage::Push)?);
+    }
+    let text: Vec<&str> = [&request.title, &request.description]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if !text.is_empty() {
+        let message = text.join("\n\n");
+        let m = &checker.matcher;
+        let mut found = Vec::new();
+        m.check_message(&message, &mut found);
+        let head_id = repo
+            .git
+            .revparse_single(head)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| Error::git(format!("reading `{head}`"), e))?;
+        let subject = format!("title and description of the {}", request.label);
+        let author = format!(
+            "{} <{}>",
+            head_id.author().name().unwrap_or_default(),
+            head_id.author().email().unwrap_or_default()
+        );
+        let noun = if request.forge == event::Forge::GitLab {
+            "merge request"
+        } else {
+            "pull request"
+        };
+        let cx = Context {
+            commit: head_id.id().to_string(),
+            tag: None,
+            subject: &subject,
+            author: &author,
+            date: head_id.author().when().seconds(),
+            stage: Stage::Push,
+        };
+        for f in found {
+            let mut f = Finding::new(m, f, &cx);
+            f.hint = format!(
+                "edit the {noun}'s title or description: a squash merge copies them into the commit message"
+            );
+            findings.push(f);
+        }
+    }
+    Ok(findings)
+}
+
+fn write_file(path: &std::path::Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let mut buf = Vec::new();
+    render(&mut buf)?;
+    std::fs::write(path, buf).map_err(|source| Error::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Appends to a file the runner reads after the step (it may hold other steps' summaries).
+fn append(path: &std::path::Path, text: &[u8]) -> Result<()> {
+    let fail = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)?;
+    f.write_all(text).map_err(fail)
+}

@@ -1,0 +1,206 @@
+//! The commits a request brings, and making sure the checkout holds all of them. CI checkouts
+//! are often shallow (`actions/checkout` fetches one commit, GitLab twenty): a shallow history
+//! could hide commits of the request or make earlier history look new. With a remote, the
+//! real `git` fetches the rest (libgit2 here speaks no network protocol); without one, or
+//! with `--no-fetch`, the error says how to check out the whole history.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git2::Oid;
+
+use crate::ci::event::Base;
+use crate::error::{Error, Result};
+use crate::git::repo::Repo;
+
+/// How to get a complete history in each CI system, for the error messages.
+pub const ADVICE: &str = "check out the whole history: `fetch-depth: 0` with actions/checkout, `GIT_DEPTH: 0` on GitLab, `git fetch --unshallow` elsewhere";
+
+/// What is missing from the checkout.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Gaps {
+    shallow: bool,
+    /// Revisions that do not resolve to an object here.
+    missing: Vec<String>,
+}
+
+impl Gaps {
+    fn any(&self) -> bool {
+        self.shallow || !self.missing.is_empty()
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.shallow {
+            parts.push("the checkout is shallow".to_owned());
+        }
+        for m in &self.missing {
+            parts.push(format!("commit `{}` is not in the checkout", short(m)));
+        }
+        parts.join(" and ")
+    }
+}
+
+fn short(rev: &str) -> &str {
+    if rev.len() == 40 || rev.len() == 64 {
+        &rev[..12]
+    } else {
+        rev
+    }
+}
+
+fn gaps(repo: &Repo, base: &Base, head: &str) -> Gaps {
+    let mut missing = Vec::new();
+    let mut revs = vec![head];
+    if let Base::Rev(b) = base {
+        revs.push(b);
+    }
+    for rev in revs {
+        if repo.git.revparse_single(rev).is_err() {
+            missing.push(rev.to_owned());
+        }
+    }
+    Gaps {
+        shallow: repo.git.is_shallow(),
+        missing,
+    }
+}
+
+/// Opens the repository at `dir` with the whole request in it, fetching what is missing
+/// from its remote when `fetch` allows. Says on `log` what it fetches.
+pub fn complete(dir: &Path, base: &Base, head: &str, fetch: bool, log: &mut dyn Write) -> Result<Repo> {
+    let repo = Repo::open(Some(dir))?;
+    let found = gaps(&repo, base, head);
+    if !found.any() {
+        return Ok(repo);
+    }
+    if !fetch {
+        return Err(Error::Usage(format!(
+            "{} (and `--no-fetch` was given): {ADVICE}",
+            found.describe()
+        )));
+    }
+    let remote = pick_remote(&repo).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} and the repository has no remote to fetch it from: {ADVICE}",
+            found.describe()
+        ))
+    })?;
+    let work = repo.work_tree().map_or_else(|| repo.git.path().to_owned(), Path::to_owned);
+    if found.shallow {
+        let _ = writeln!(
+            log,
+            "aigate: the checkout is shallow: fetching the whole history from `{remote}`"
+        );
+        git(&work, &["fetch", "--quiet", "--unshallow", &remote])?;
+    }
+    for rev in &found.missing {
+        // Only full ids can be fetched by name; other revisions are refs the fetch above
+        // (or the remote's refspec) may have brought.
+        if Oid::from_str(rev).is_ok() && (rev.len() == 40 || rev.len() == 64) {
+            let _ = writeln!(log, "aigate: fetching commit {} from `{remote}`", short(rev));
+            git(&work, &["fetch", "--quiet", &remote, rev])?;
+        }
+    }
+    // Reopen: libgit2 reads the shallow file and the packs when a repository is opened.
+    let repo = Repo::open(Some(dir))?;
+    let left = gaps(&repo, base, head);
+    if left.any() {
+        return Err(Error::Usage(format!(
+            "{} even after fetching from `{remote}`: {ADVICE}",
+            left.describe()
+        )));
+    }
+    Ok(repo)
+}
+
+/// `origin` when there is one, else the first remote.
+fn pick_remote(repo: &Repo) -> Option<String> {
+    let names = repo.git.remotes().ok()?;
+    let names: Vec<&str> = names.iter().flatten().collect();
+    names
+        .iter()
+        .find(|n| **n == "origin")
+        .or_else(|| names.first())
+        .map(|n| (*n).to_owned())
+}
+
+/// Runs the real `git` in `dir`; an error quotes the end of its stderr.
+fn git(dir: &PathBuf, args: &[&str]) -> Result<()> {
+    let what = format!("`git {}`", args.join(" "));
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| Error::input(format!("running {what}"), e.to_string()))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.trim().lines().last().unwrap_or("no message");
+    Err(Error::Usage(format!(
+        "{what} failed ({}): {}; {ADVICE}",
+        output.status,
+        crate::sanitize::excerpt(last, 300)
+    )))
+}
+
+/// The commits `head` brings over `base`, newest first, merges included.
+pub fn commits(repo: &Repo, base: &Base, head: &str) -> Result<Vec<Oid>> {
+    let resolve = |rev: &str| -> Result<Oid> {
+        repo.git
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|source| Error::Revision {
+                spec: rev.to_owned(),
+                source: source.into(),
+            })
+    };
+    let head = resolve(head)?;
+    let fail = |e| Error::git("walking the request's commits", e);
+    let mut walk = repo.git.revwalk().map_err(fail)?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+        .map_err(fail)?;
+    walk.push(head).map_err(fail)?;
+    match base {
+        Base::Rev(b) => walk.hide(resolve(b)?).map_err(fail)?,
+        Base::NewRef(own) => {
+            for oid in other_branches(repo, own.as_deref())? {
+                walk.hide(oid).map_err(fail)?;
+            }
+        }
+    }
+    walk.collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(fail)
+}
+
+/// The tips of every local and remote-tracking branch except those named `own`.
+fn other_branches(repo: &Repo, own: Option<&str>) -> Result<Vec<Oid>> {
+    let fail = |e| Error::git("listing branches", e);
+    let mut out = Vec::new();
+    for r in repo.git.references().map_err(fail)? {
+        let r = r.map_err(fail)?;
+        let Some(name) = r.name() else { continue };
+        let short = if let Some(b) = name.strip_prefix("refs/heads/") {
+            b
+        } else if let Some(rest) = name.strip_prefix("refs/remotes/") {
+            match rest.split_once('/') {
+                Some((_, b)) => b,
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if short == "HEAD" || own == Some(short) {
+            continue;
+        }
+        if let Ok(c) = r.peel_to_commit() {
+            out.push(c.id());
+        }
+    }
+    Ok(out)
+}
