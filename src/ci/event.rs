@@ -217,7 +217,9 @@ pub fn from_event(forge: Forge, name: &str, event: &Value, path: &Path) -> Resul
     if event.get("pull_request").is_some_and(Value::is_object) {
         let base = string(event, "/pull_request/base/sha").ok_or_else(|| bad("base.sha"))?;
         let head = string(event, "/pull_request/head/sha").ok_or_else(|| bad("head.sha"))?;
-        let number = event.pointer("/pull_request/number").and_then(Value::as_u64);
+        let number = event
+            .pointer("/pull_request/number")
+            .and_then(Value::as_u64);
         let mut r = request(
             number.map_or_else(
                 || "pull request".to_owned(),

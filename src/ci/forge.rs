@@ -45,7 +45,11 @@ pub fn annotations(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
             Severity::Deny => "error",
             Severity::Warn => "warning",
         };
-        let title = format!("aigate: {} ({})", assistant_name(catalogue, &f.assistant), f.rule);
+        let title = format!(
+            "aigate: {} ({})",
+            assistant_name(catalogue, &f.assistant),
+            f.rule
+        );
         let mut props = format!("title={}", escape_property(&title));
         if let Some(p) = &f.path {
             props.push_str(&format!(",file={}", escape_property(&for_terminal(p))));
@@ -115,7 +119,13 @@ pub fn codequality(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
                 .or_else(|| f.line.clone())
                 .or_else(|| f.identity.clone())
                 .unwrap_or_default();
-            let key = format!("{}\0{}\0{}\0{}", f.rule, f.commit, f.tag.as_deref().unwrap_or(""), place);
+            let key = format!(
+                "{}\0{}\0{}\0{}",
+                f.rule,
+                f.commit,
+                f.tag.as_deref().unwrap_or(""),
+                place
+            );
             let fingerprint = git2::Oid::hash_object(git2::ObjectType::Blob, key.as_bytes())
                 .map_or_else(|_| key.clone(), |o| o.to_string());
             let object = match &f.tag {

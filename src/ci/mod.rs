@@ -79,7 +79,9 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
             writeln!(out, "::{token}::").map_err(Error::Output)?;
             forge::annotations(out, findings, catalogue)?;
         }
-        CiFormat::Auto | CiFormat::Human => report::human(out, findings, &summary, settings.colour)?,
+        CiFormat::Auto | CiFormat::Human => {
+            report::human(out, findings, &summary, settings.colour)?
+        }
         CiFormat::Json => report::json(out, findings, &summary)?,
         CiFormat::Sarif => report::sarif::write(out, findings, catalogue)?,
         CiFormat::Markdown => report::markdown(out, findings, &summary)?,
@@ -107,7 +109,11 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
 }
 
 /// Finds the commits, completes a shallow checkout, and checks commits and request text.
-pub fn check(settings: &Settings, request: Request, err: &mut dyn Write) -> Result<(Outcome, Policy)> {
+pub fn check(
+    settings: &Settings,
+    request: Request,
+    err: &mut dyn Write,
+) -> Result<(Outcome, Policy)> {
     let Some(head) = request.head.clone() else {
         // A deleted branch brings nothing.
         let repo = crate::git::repo::Repo::open(Some(&settings.dir))?;
@@ -193,7 +199,10 @@ fn check_commits(
     Ok(findings)
 }
 
-fn write_file(path: &std::path::Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+fn write_file(
+    path: &std::path::Path,
+    render: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let mut buf = Vec::new();
     render(&mut buf)?;
     std::fs::write(path, buf).map_err(|source| Error::Write {

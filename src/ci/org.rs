@@ -115,6 +115,9 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_micros(50 * (50 - *x)));
             (i, x * 2)
         });
-        assert_eq!(out, (0..50).map(|i| (i as usize, i * 2)).collect::<Vec<_>>());
+        assert_eq!(
+            out,
+            (0..50).map(|i| (i as usize, i * 2)).collect::<Vec<_>>()
+        );
     }
 }

@@ -69,7 +69,13 @@ fn gaps(repo: &Repo, base: &Base, head: &str) -> Gaps {
 
 /// Opens the repository at `dir` with the whole request in it, fetching what is missing
 /// from its remote when `fetch` allows. Says on `log` what it fetches.
-pub fn complete(dir: &Path, base: &Base, head: &str, fetch: bool, log: &mut dyn Write) -> Result<Repo> {
+pub fn complete(
+    dir: &Path,
+    base: &Base,
+    head: &str,
+    fetch: bool,
+    log: &mut dyn Write,
+) -> Result<Repo> {
     let repo = Repo::open(Some(dir))?;
     let found = gaps(&repo, base, head);
     if !found.any() {
@@ -87,7 +93,9 @@ pub fn complete(dir: &Path, base: &Base, head: &str, fetch: bool, log: &mut dyn 
             found.describe()
         ))
     })?;
-    let work = repo.work_tree().map_or_else(|| repo.git.path().to_owned(), Path::to_owned);
+    let work = repo
+        .work_tree()
+        .map_or_else(|| repo.git.path().to_owned(), Path::to_owned);
     if found.shallow {
         let _ = writeln!(
             log,
@@ -99,7 +107,11 @@ pub fn complete(dir: &Path, base: &Base, head: &str, fetch: bool, log: &mut dyn 
         // Only full ids can be fetched by name; other revisions are refs the fetch above
         // (or the remote's refspec) may have brought.
         if Oid::from_str(rev).is_ok() && (rev.len() == 40 || rev.len() == 64) {
-            let _ = writeln!(log, "aigate: fetching commit {} from `{remote}`", short(rev));
+            let _ = writeln!(
+                log,
+                "aigate: fetching commit {} from `{remote}`",
+                short(rev)
+            );
             git(&work, &["fetch", "--quiet", &remote, rev])?;
         }
     }
