@@ -819,3 +819,81 @@ fn missing_base_commit_is_fetched_or_reported() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("fetching commit"));
     assert_eq!(json(&out)["summary"]["commits_scanned"], 2);
 }
+
+/// The `run:` scripts of action.yml, read with Python's YAML parser (the crate has none).
+fn action_scripts() -> Option<Vec<String>> {
+    let action = concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml");
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; d = yaml.safe_load(open(sys.argv[1])); \
+             print(json.dumps([s['run'] for s in d['runs']['steps']]))",
+            action,
+        ])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&out.stdout).ok()
+}
+
+#[test]
+fn action_runs_aigate_ci_with_its_inputs() {
+    let Some(scripts) = action_scripts() else {
+        eprintln!("SKIPPED: python3 with the yaml module is needed to read action.yml");
+        return;
+    };
+    assert_eq!(scripts.len(), 2, "install, then check");
+    assert!(
+        scripts[0].contains("cargo install --locked")
+            && scripts[0].contains("--path \"$GITHUB_ACTION_PATH\"")
+    );
+    // The check step, run as the runner would, with the built binary where the install
+    // step puts it.
+    let fx = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("aigate/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_aigate"), bin.join("aigate")).unwrap();
+    let script = tmp.path().join("step.sh");
+    std::fs::write(&script, &scripts[1]).unwrap();
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(&policy, "[policy]\nwarn = [\"claude-code\"]\n").unwrap();
+    let run = |config: &str| {
+        // The same clean environment as every aigate the tests run.
+        let cmd = aigate_command(fx.repo.path());
+        let mut bash = Command::new("bash");
+        bash.current_dir(fx.repo.path());
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => bash.env(k, v),
+                None => bash.env_remove(k),
+            };
+        }
+        bash.arg("-e")
+            .arg(&script)
+            .env("RUNNER_TEMP", tmp.path())
+            .env("INPUT_CONFIG", config)
+            .env("INPUT_FORMAT", "json")
+            .env(
+                "INPUT_ARGS",
+                format!("--base {} --head {}", fx.clean, fx.marked),
+            )
+            .output()
+            .unwrap()
+    };
+    let out = run("");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(json(&out)["summary"]["denied"], 1);
+    let out = run(policy.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(json(&out)["summary"]["warned"], 1);
+    if Command::new("shellcheck").arg("--version").output().is_ok() {
+        for s in &scripts {
+            std::fs::write(&script, format!("#!/bin/bash\n{s}")).unwrap();
+            let out = Command::new("shellcheck").arg(&script).output().unwrap();
+            assert!(out.status.success(), "{}", describe(&out));
+        }
+    }
+}
