@@ -902,3 +902,28 @@ fn action_runs_aigate_ci_with_its_inputs() {
         }
     }
 }
+
+#[test]
+fn annotations_beyond_what_github_shows_are_counted_in_a_notice() {
+    let repo = TestRepo::init();
+    repo.write("README", "hello\n");
+    let base = repo.commit_all("init");
+    for i in 0..12 {
+        repo.write("n.txt", format!("{i}\n"));
+        repo.commit_all(&format!("change {i}\n\n{TRAILER}\n"));
+    }
+    let out = ci(
+        repo.path(),
+        &[("GITHUB_ACTIONS", "true")],
+        &["--base", &base, "--head", "HEAD"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let errors = stdout.lines().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(errors, 10, "{stdout}");
+    let notice = stdout
+        .lines()
+        .find(|l| l.starts_with("::notice "))
+        .expect("a notice for the rest");
+    assert!(notice.contains("2 more findings not annotated"), "{notice}");
+}

@@ -40,11 +40,16 @@ fn short(commit: &str) -> &str {
 /// One workflow command per finding: `::error` for denied ones, `::warning` for the others,
 /// located in the file for path findings.
 pub fn annotations(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalogue) -> Result<()> {
+    let (mut errors, mut warnings) = (0, 0);
     for f in findings {
-        let level = match f.severity {
-            Severity::Deny => "error",
-            Severity::Warn => "warning",
+        let (level, shown) = match f.severity {
+            Severity::Deny => ("error", &mut errors),
+            Severity::Warn => ("warning", &mut warnings),
         };
+        if *shown == PER_KIND {
+            continue;
+        }
+        *shown += 1;
         let title = format!(
             "aigate: {} ({})",
             assistant_name(catalogue, &f.assistant),
@@ -67,8 +72,21 @@ pub fn annotations(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
         );
         writeln!(out, "::{level} {props}::{}", escape_data(&message)).map_err(Error::Output)?;
     }
+    let left = findings.len() - errors - warnings;
+    if left > 0 {
+        writeln!(
+            out,
+            "::notice title=aigate::{left} more finding{} not annotated (GitHub shows {PER_KIND} errors and {PER_KIND} warnings per step): see the report above and the job summary",
+            if left == 1 { "" } else { "s" }
+        )
+        .map_err(Error::Output)?;
+    }
     Ok(())
 }
+
+/// GitHub shows at most 10 error and 10 warning annotations per step and drops the rest
+/// without a word; those are counted in one notice instead.
+pub const PER_KIND: usize = 10;
 
 /// A token no untrusted text can guess, for `::stop-commands::`: the standard library's
 /// randomly seeded hasher over the time and the process id.

@@ -261,13 +261,13 @@ pub struct CiArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// The commit the request starts from (its target branch); with `--head`, instead of
-    /// what the CI environment says.
-    #[arg(long, value_name = "REV", requires = "head")]
+    /// The commit the request starts from (its target branch), instead of what the CI
+    /// environment says.
+    #[arg(long, value_name = "REV")]
     pub base: Option<String>,
 
-    /// The last commit of the request (default with `--base`: `HEAD`).
-    #[arg(long, value_name = "REV")]
+    /// The last commit of the request (default: `HEAD`).
+    #[arg(long, value_name = "REV", requires = "base")]
     pub head: Option<String>,
 
     /// The request's title, checked as a message (default: from the CI environment).
