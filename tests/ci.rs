@@ -927,3 +927,50 @@ fn annotations_beyond_what_github_shows_are_counted_in_a_notice() {
         .expect("a notice for the rest");
     assert!(notice.contains("2 more findings not annotated"), "{notice}");
 }
+
+#[test]
+fn gitlab_new_branch_pipeline_fetches_the_default_branch_it_lacks() {
+    let fx = fixture();
+    // GitLab's default refspecs fetch the pipeline's own branch only.
+    let remote = TestRepo::init_bare();
+    fx.repo.git(&[
+        "push",
+        "-q",
+        remote.path().to_str().unwrap(),
+        "main",
+        "topic",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", remote.path().display());
+    let out = Command::new("git")
+        .args(["clone", "-q", "--single-branch", "--branch", "topic", &url])
+        .arg(dir.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let clone = TestRepo { dir };
+    let zeros = "0".repeat(40);
+    let vars = [
+        ("GITLAB_CI", "true"),
+        ("CI_COMMIT_REF_NAME", "topic"),
+        ("CI_COMMIT_BEFORE_SHA", zeros.as_str()),
+        ("CI_COMMIT_SHA", fx.merge.as_str()),
+        ("CI_DEFAULT_BRANCH", "main"),
+    ];
+    let out = ci(clone.path(), &vars, &["--format", "json", "--no-fetch"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("branch `main` is not in the checkout"),
+        "{}",
+        describe(&out)
+    );
+    let out = ci(clone.path(), &vars, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fetching branch `main`"));
+    let report = json(&out);
+    // The request's three commits; `main`'s history (and its old marker) is hidden.
+    assert_eq!(report["summary"]["commits_scanned"], 3, "{report}");
+    assert!(!finding_commits(&report).contains(&fx.old_marker));
+}

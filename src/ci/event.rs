@@ -56,8 +56,13 @@ pub enum Base {
     /// The commits reachable from the head and not from this revision.
     Rev(String),
     /// A new branch or tag was pushed: the commits reachable from the head and from no other
-    /// branch (local or remote-tracking) than the one named here (a short name).
-    NewRef(Option<String>),
+    /// branch (local or remote-tracking) than `own` (a short name). CI checkouts may hold
+    /// the pushed branch alone (GitLab's default refspecs): the repository's default branch,
+    /// when known, is fetched first if missing, so its history is never taken for new.
+    NewRef {
+        own: Option<String>,
+        default: Option<String>,
+    },
 }
 
 /// A pull or merge request, a push, or a plain range: what `aigate ci` checks.
@@ -244,11 +249,19 @@ pub fn from_event(forge: Forge, name: &str, event: &Value, path: &Path) -> Resul
             let deleted = event.get("deleted").and_then(Value::as_bool) == Some(true);
             let label = format!("push to {short}");
             if deleted || is_zero(&after) {
-                return Ok(request(label, Base::NewRef(None), None));
+                let base = Base::NewRef {
+                    own: None,
+                    default: None,
+                };
+                return Ok(request(label, base, None));
             }
             let base = match string(event, "/before") {
                 Some(b) if !is_zero(&b) => Base::Rev(b),
-                _ => Base::NewRef(Some(short)),
+                _ => Base::NewRef {
+                    default: string(event, "/repository/default_branch")
+                        .filter(|d| *d != short),
+                    own: Some(short),
+                },
             };
             Ok(request(label, base, Some(after)))
         }
@@ -304,7 +317,12 @@ fn gitlab(vars: &Vars) -> Result<Request> {
     // All zeros for a new branch or tag (and for the first pipeline of a branch).
     let base = match var(vars, "CI_COMMIT_BEFORE_SHA") {
         Some(b) if !is_zero(b) => Base::Rev(b.to_owned()),
-        _ => Base::NewRef(name),
+        _ => Base::NewRef {
+            default: var(vars, "CI_DEFAULT_BRANCH")
+                .filter(|d| Some(*d) != name.as_deref())
+                .map(str::to_owned),
+            own: name,
+        },
     };
     Ok(request(label, base, sha))
 }
@@ -349,9 +367,16 @@ mod tests {
             ("CI_COMMIT_SHA", "abc"),
             ("CI_COMMIT_BEFORE_SHA", &"0".repeat(40)),
             ("CI_COMMIT_REF_NAME", "topic"),
+            ("CI_DEFAULT_BRANCH", "main"),
         ]);
         let r = discover(&v, &Explicit::default()).unwrap();
-        assert_eq!(r.base, Base::NewRef(Some("topic".into())));
+        assert_eq!(
+            r.base,
+            Base::NewRef {
+                own: Some("topic".into()),
+                default: Some("main".into())
+            }
+        );
     }
 
     #[test]

@@ -23,11 +23,13 @@ struct Gaps {
     shallow: bool,
     /// Revisions that do not resolve to an object here.
     missing: Vec<String>,
+    /// A branch that is neither a local nor a remote-tracking branch here.
+    branch: Option<String>,
 }
 
 impl Gaps {
     fn any(&self) -> bool {
-        self.shallow || !self.missing.is_empty()
+        self.shallow || !self.missing.is_empty() || self.branch.is_some()
     }
 
     fn describe(&self) -> String {
@@ -37,6 +39,9 @@ impl Gaps {
         }
         for m in &self.missing {
             parts.push(format!("commit `{}` is not in the checkout", short(m)));
+        }
+        if let Some(b) = &self.branch {
+            parts.push(format!("branch `{b}` is not in the checkout"));
         }
         parts.join(" and ")
     }
@@ -61,10 +66,35 @@ fn gaps(repo: &Repo, base: &Base, head: &str) -> Gaps {
             missing.push(rev.to_owned());
         }
     }
+    let branch = match base {
+        Base::NewRef {
+            default: Some(b), ..
+        } if !has_branch(repo, b) => Some(b.clone()),
+        _ => None,
+    };
     Gaps {
         shallow: repo.git.is_shallow(),
         missing,
+        branch,
     }
+}
+
+/// Whether `name` is a local branch or a remote-tracking branch of any remote.
+fn has_branch(repo: &Repo, name: &str) -> bool {
+    if repo
+        .git
+        .find_reference(&format!("refs/heads/{name}"))
+        .is_ok()
+    {
+        return true;
+    }
+    repo.git.remotes().is_ok_and(|remotes| {
+        remotes.iter().flatten().any(|r| {
+            repo.git
+                .find_reference(&format!("refs/remotes/{r}/{name}"))
+                .is_ok()
+        })
+    })
 }
 
 /// Opens the repository at `dir` with the whole request in it, fetching what is missing
@@ -114,6 +144,11 @@ pub fn complete(
             );
             git(&work, &["fetch", "--quiet", &remote, rev])?;
         }
+    }
+    if let Some(b) = &found.branch {
+        let _ = writeln!(log, "aigate: fetching branch `{b}` from `{remote}`");
+        let spec = format!("+refs/heads/{b}:refs/remotes/{remote}/{b}");
+        git(&work, &["fetch", "--quiet", &remote, &spec])?;
     }
     // Reopen: libgit2 reads the shallow file and the packs when a repository is opened.
     let repo = Repo::open(Some(dir))?;
@@ -180,7 +215,7 @@ pub fn commits(repo: &Repo, base: &Base, head: &str) -> Result<Vec<Oid>> {
     walk.push(head).map_err(fail)?;
     match base {
         Base::Rev(b) => walk.hide(resolve(b)?).map_err(fail)?,
-        Base::NewRef(own) => {
+        Base::NewRef { own, .. } => {
             for oid in other_branches(repo, own.as_deref())? {
                 walk.hide(oid).map_err(fail)?;
             }
