@@ -974,3 +974,30 @@ fn gitlab_new_branch_pipeline_fetches_the_default_branch_it_lacks() {
     assert_eq!(report["summary"]["commits_scanned"], 3, "{report}");
     assert!(!finding_commits(&report).contains(&fx.old_marker));
 }
+
+#[test]
+fn force_push_whose_old_commit_is_gone_checks_the_commits_on_no_other_branch() {
+    let fx = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    // `before` names a commit no repository has: the branch was rewritten.
+    let path = event(
+        tmp.path(),
+        "push.json",
+        &[
+            ("/ref", "refs/heads/topic".into()),
+            ("/before", "1234567890123456789012345678901234567890".into()),
+            ("/after", fx.merge.clone().into()),
+            ("/forced", true.into()),
+        ],
+    );
+    let out = ci(
+        fx.repo.path(),
+        &github_vars("push", path.to_str().unwrap()),
+        &["--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is gone (a force push?)"));
+    let report = json(&out);
+    assert_eq!(report["summary"]["commits_scanned"], 3, "{report}");
+    assert!(!finding_commits(&report).contains(&fx.old_marker));
+}

@@ -63,6 +63,14 @@ pub enum Base {
         own: Option<String>,
         default: Option<String>,
     },
+    /// A push: the commits reachable from the head and not from `before`, the ref's old
+    /// value. A force push may have made `before` unreachable, and so absent from the
+    /// checkout and perhaps from the server: then as [`Base::NewRef`].
+    Push {
+        before: String,
+        own: Option<String>,
+        default: Option<String>,
+    },
 }
 
 /// A pull or merge request, a push, or a plain range: what `aigate ci` checks.
@@ -255,13 +263,15 @@ pub fn from_event(forge: Forge, name: &str, event: &Value, path: &Path) -> Resul
                 };
                 return Ok(request(label, base, None));
             }
+            let default = string(event, "/repository/default_branch").filter(|d| *d != short);
+            let own = Some(short);
             let base = match string(event, "/before") {
-                Some(b) if !is_zero(&b) => Base::Rev(b),
-                _ => Base::NewRef {
-                    default: string(event, "/repository/default_branch")
-                        .filter(|d| *d != short),
-                    own: Some(short),
+                Some(before) if !is_zero(&before) => Base::Push {
+                    before,
+                    own,
+                    default,
                 },
+                _ => Base::NewRef { own, default },
             };
             Ok(request(label, base, Some(after)))
         }
@@ -315,14 +325,16 @@ fn gitlab(vars: &Vars) -> Result<Request> {
     let name = var(vars, "CI_COMMIT_REF_NAME").map(str::to_owned);
     let label = format!("push to {}", name.as_deref().unwrap_or("a branch"));
     // All zeros for a new branch or tag (and for the first pipeline of a branch).
+    let default = var(vars, "CI_DEFAULT_BRANCH")
+        .filter(|d| Some(*d) != name.as_deref())
+        .map(str::to_owned);
     let base = match var(vars, "CI_COMMIT_BEFORE_SHA") {
-        Some(b) if !is_zero(b) => Base::Rev(b.to_owned()),
-        _ => Base::NewRef {
-            default: var(vars, "CI_DEFAULT_BRANCH")
-                .filter(|d| Some(*d) != name.as_deref())
-                .map(str::to_owned),
+        Some(b) if !is_zero(b) => Base::Push {
+            before: b.to_owned(),
             own: name,
+            default,
         },
+        _ => Base::NewRef { own: name, default },
     };
     Ok(request(label, base, sha))
 }

@@ -127,9 +127,9 @@ pub fn check(
             policy,
         ));
     };
-    let repo = range::complete(&settings.dir, &request.base, &head, settings.fetch, err)?;
+    let (repo, base) = range::complete(&settings.dir, &request.base, &head, settings.fetch, err)?;
     let policy = Policy::locate(settings.config.as_deref(), repo.work_tree())?;
-    let commits = range::commits(&repo, &request.base, &head)?;
+    let commits = range::commits(&repo, &base, &head)?;
     let findings = check_commits(&repo, &policy, &request, &head, &commits)?;
     Ok((
         Outcome {

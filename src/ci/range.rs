@@ -58,8 +58,9 @@ fn short(rev: &str) -> &str {
 fn gaps(repo: &Repo, base: &Base, head: &str) -> Gaps {
     let mut missing = Vec::new();
     let mut revs = vec![head];
-    if let Base::Rev(b) = base {
-        revs.push(b);
+    match base {
+        Base::Rev(b) | Base::Push { before: b, .. } => revs.push(b),
+        Base::NewRef { .. } => {}
     }
     for rev in revs {
         if repo.git.revparse_single(rev).is_err() {
@@ -97,32 +98,64 @@ fn has_branch(repo: &Repo, name: &str) -> bool {
     })
 }
 
+/// When all that is missing is the old value of a pushed ref (gone with a force push), the
+/// base to use instead: the commits on no other branch.
+fn fallback(base: &Base, gaps: &Gaps, log: &mut dyn Write) -> Option<Base> {
+    let Base::Push {
+        before,
+        own,
+        default,
+    } = base
+    else {
+        return None;
+    };
+    if gaps.shallow || gaps.branch.is_some() || gaps.missing != [before.clone()] {
+        return None;
+    }
+    let _ = writeln!(
+        log,
+        "aigate: the push's old commit `{}` is gone (a force push?): checking the commits on no other branch",
+        short(before)
+    );
+    Some(Base::NewRef {
+        own: own.clone(),
+        default: default.clone(),
+    })
+}
+
 /// Opens the repository at `dir` with the whole request in it, fetching what is missing
-/// from its remote when `fetch` allows. Says on `log` what it fetches.
+/// from its remote when `fetch` allows; returns it with the base to walk from (a push's
+/// base may fall back, see [`Base::Push`]). Says on `log` what it fetches.
 pub fn complete(
     dir: &Path,
     base: &Base,
     head: &str,
     fetch: bool,
     log: &mut dyn Write,
-) -> Result<Repo> {
+) -> Result<(Repo, Base)> {
     let repo = Repo::open(Some(dir))?;
     let found = gaps(&repo, base, head);
     if !found.any() {
-        return Ok(repo);
+        return Ok((repo, base.clone()));
     }
     if !fetch {
+        if let Some(other) = fallback(base, &found, log) {
+            return complete(dir, &other, head, fetch, log);
+        }
         return Err(Error::Usage(format!(
             "{} (and `--no-fetch` was given): {ADVICE}",
             found.describe()
         )));
     }
-    let remote = pick_remote(&repo).ok_or_else(|| {
-        Error::Usage(format!(
+    let Some(remote) = pick_remote(&repo) else {
+        if let Some(other) = fallback(base, &found, log) {
+            return complete(dir, &other, head, fetch, log);
+        }
+        return Err(Error::Usage(format!(
             "{} and the repository has no remote to fetch it from: {ADVICE}",
             found.describe()
-        ))
-    })?;
+        )));
+    };
     let work = repo
         .work_tree()
         .map_or_else(|| repo.git.path().to_owned(), Path::to_owned);
@@ -142,7 +175,12 @@ pub fn complete(
                 "aigate: fetching commit {} from `{remote}`",
                 short(rev)
             );
-            git(&work, &["fetch", "--quiet", &remote, rev])?;
+            let fetched = git(&work, &["fetch", "--quiet", &remote, rev]);
+            // A push's old commit may be gone from the server too: see `fallback`.
+            let before = matches!(base, Base::Push { before, .. } if before == rev);
+            if !before {
+                fetched?;
+            }
         }
     }
     if let Some(b) = &found.branch {
@@ -153,13 +191,16 @@ pub fn complete(
     // Reopen: libgit2 reads the shallow file and the packs when a repository is opened.
     let repo = Repo::open(Some(dir))?;
     let left = gaps(&repo, base, head);
-    if left.any() {
-        return Err(Error::Usage(format!(
-            "{} even after fetching from `{remote}`: {ADVICE}",
-            left.describe()
-        )));
+    if !left.any() {
+        return Ok((repo, base.clone()));
     }
-    Ok(repo)
+    if let Some(other) = fallback(base, &left, log) {
+        return complete(dir, &other, head, fetch, log);
+    }
+    Err(Error::Usage(format!(
+        "{} even after fetching from `{remote}`: {ADVICE}",
+        left.describe()
+    )))
 }
 
 /// `origin` when there is one, else the first remote.
@@ -214,7 +255,7 @@ pub fn commits(repo: &Repo, base: &Base, head: &str) -> Result<Vec<Oid>> {
         .map_err(fail)?;
     walk.push(head).map_err(fail)?;
     match base {
-        Base::Rev(b) => walk.hide(resolve(b)?).map_err(fail)?,
+        Base::Rev(b) | Base::Push { before: b, .. } => walk.hide(resolve(b)?).map_err(fail)?,
         Base::NewRef { own, .. } => {
             for oid in other_branches(repo, own.as_deref())? {
                 walk.hide(oid).map_err(fail)?;
