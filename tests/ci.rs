@@ -1001,3 +1001,39 @@ fn force_push_whose_old_commit_is_gone_checks_the_commits_on_no_other_branch() {
     assert_eq!(report["summary"]["commits_scanned"], 3, "{report}");
     assert!(!finding_commits(&report).contains(&fx.old_marker));
 }
+
+#[test]
+fn github_without_a_payload_compares_with_the_base_branch_fetching_it() {
+    let fx = fixture();
+    let remote = TestRepo::init_bare();
+    fx.repo.git(&[
+        "push",
+        "-q",
+        remote.path().to_str().unwrap(),
+        "main",
+        "topic",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", remote.path().display());
+    let out = Command::new("git")
+        .args(["clone", "-q", "--single-branch", "--branch", "topic", &url])
+        .arg(dir.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let clone = TestRepo { dir };
+    let vars = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_BASE_REF", "main"),
+        ("GITHUB_SHA", fx.marked.as_str()),
+    ];
+    let out = ci(clone.path(), &vars, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fetching branch `main` from `origin`"));
+    let report = json(&out);
+    assert_eq!(report["summary"]["commits_scanned"], 2, "{report}");
+    assert_eq!(finding_commits(&report), vec![fx.marked.clone()]);
+}

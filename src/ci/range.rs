@@ -167,9 +167,16 @@ pub fn complete(
         git(&work, &["fetch", "--quiet", "--unshallow", &remote])?;
     }
     for rev in &found.missing {
-        // Only full ids can be fetched by name; other revisions are refs the fetch above
-        // (or the remote's refspec) may have brought.
-        if Oid::from_str(rev).is_ok() && (rev.len() == 40 || rev.len() == 64) {
+        // A remote-tracking branch (the base branch named by `GITHUB_BASE_REF` or GitLab's
+        // target branch) is fetched as that branch; other names cannot be fetched.
+        if let Some((r, b)) = rev
+            .strip_prefix("refs/remotes/")
+            .and_then(|rest| rest.split_once('/'))
+        {
+            let _ = writeln!(log, "aigate: fetching branch `{b}` from `{r}`");
+            let spec = format!("+refs/heads/{b}:refs/remotes/{r}/{b}");
+            git(&work, &["fetch", "--quiet", r, &spec])?;
+        } else if Oid::from_str(rev).is_ok() && (rev.len() == 40 || rev.len() == 64) {
             let _ = writeln!(
                 log,
                 "aigate: fetching commit {} from `{remote}`",
