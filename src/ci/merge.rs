@@ -73,23 +73,14 @@ pub fn run(
     colour: bool,
     out: &mut dyn std::io::Write,
 ) -> Result<u8> {
-    use crate::cli::ReportFormat;
-    use crate::report;
     let merged = merge(paths)?;
     let catalogue = crate::catalogue::Catalogue::builtin()?;
-    let mut summary = report::Summary::new(
-        &merged.findings,
-        &catalogue,
-        merged.commits,
-        merged.repositories,
-    );
-    summary.baselined = merged.baselined;
+    let totals = super::render::Totals {
+        commits: merged.commits,
+        repositories: merged.repositories,
+        baselined: merged.baselined,
+    };
     let findings = &merged.findings;
-    match format {
-        ReportFormat::Human => report::human(out, findings, &summary, colour)?,
-        ReportFormat::Json => report::json(out, findings, &summary)?,
-        ReportFormat::Sarif => report::sarif::write(out, findings, &catalogue)?,
-        ReportFormat::Markdown => report::markdown(out, findings, &summary)?,
-    }
+    super::render::report(out, format, findings, totals, &catalogue, colour)?;
     Ok(crate::verdict(findings))
 }

@@ -11,16 +11,16 @@ pub mod forge;
 pub mod merge;
 pub mod org;
 pub mod range;
+pub mod render;
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::audit::{Checker, PathMethod};
-use crate::cli::CiFormat;
+use crate::cli::{CiFormat, ReportFormat};
 use crate::engine::finding::{Context, Finding, Stage};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
-use crate::report;
 
 use event::{Explicit, Request, Vars};
 
@@ -50,7 +50,11 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let request = event::discover(&settings.vars, &settings.explicit)?;
     let (outcome, policy) = check(settings, request, err)?;
     let catalogue = &policy.catalogue;
-    let summary = report::Summary::new(&outcome.findings, catalogue, outcome.commits, 1);
+    let totals = render::Totals {
+        commits: outcome.commits,
+        repositories: 1,
+        baselined: 0,
+    };
     let format = match settings.format {
         CiFormat::Auto if outcome.request.forge.reads_workflow_commands() => CiFormat::Github,
         CiFormat::Auto => CiFormat::Human,
@@ -69,26 +73,27 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
     )
     .map_err(Error::Output)?;
     let findings = &outcome.findings;
+    let as_report = |out: &mut dyn Write, format, colour| {
+        render::report(out, format, findings, totals, catalogue, colour)
+    };
     match format {
         CiFormat::Github => {
             // The report quotes commit subjects and paths; a line of them could be read as a
             // workflow command unless commands are off while it prints.
             let token = forge::stop_token();
             writeln!(out, "::stop-commands::{token}").map_err(Error::Output)?;
-            report::human(out, findings, &summary, false)?;
+            as_report(out, ReportFormat::Human, false)?;
             writeln!(out, "::{token}::").map_err(Error::Output)?;
             forge::annotations(out, findings, catalogue)?;
         }
-        CiFormat::Auto | CiFormat::Human => {
-            report::human(out, findings, &summary, settings.colour)?
-        }
-        CiFormat::Json => report::json(out, findings, &summary)?,
-        CiFormat::Sarif => report::sarif::write(out, findings, catalogue)?,
-        CiFormat::Markdown => report::markdown(out, findings, &summary)?,
+        CiFormat::Auto | CiFormat::Human => as_report(out, ReportFormat::Human, settings.colour)?,
+        CiFormat::Json => as_report(out, ReportFormat::Json, false)?,
+        CiFormat::Sarif => as_report(out, ReportFormat::Sarif, false)?,
+        CiFormat::Markdown => as_report(out, ReportFormat::Markdown, false)?,
         CiFormat::Codequality => forge::codequality(out, findings, catalogue)?,
     }
     if let Some(path) = &settings.sarif {
-        write_file(path, |w| report::sarif::write(w, findings, catalogue))?;
+        write_file(path, |w| as_report(w, ReportFormat::Sarif, false))?;
     }
     if let Some(path) = &settings.codequality {
         write_file(path, |w| forge::codequality(w, findings, catalogue))?;
@@ -102,7 +107,7 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
             outcome.commits
         )
         .map_err(Error::Output)?;
-        report::markdown(&mut text, findings, &summary)?;
+        as_report(&mut text, ReportFormat::Markdown, false)?;
         append(path, &text)?;
     }
     Ok(crate::verdict(findings))
