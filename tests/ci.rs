@@ -1037,3 +1037,37 @@ fn github_without_a_payload_compares_with_the_base_branch_fetching_it() {
     assert_eq!(report["summary"]["commits_scanned"], 2, "{report}");
     assert_eq!(finding_commits(&report), vec![fx.marked.clone()]);
 }
+
+#[test]
+fn pushed_annotated_tag_message_is_checked() {
+    let fx = fixture();
+    fx.repo.git(&[
+        "tag",
+        "-a",
+        "v1.0",
+        "-m",
+        &format!("Release 1.0\n\n{TRAILER}\n"),
+        fx.clean.as_str(),
+    ]);
+    let tag = fx.repo.git(&["rev-parse", "v1.0"]).trim().to_owned();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = event(
+        tmp.path(),
+        "push_new_branch.json",
+        &[("/ref", "refs/tags/v1.0".into()), ("/after", tag.into())],
+    );
+    let out = ci(
+        fx.repo.path(),
+        &github_vars("push", path.to_str().unwrap()),
+        &["--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["tag"] == "v1.0"),
+        "the tag's own message: {report}"
+    );
+    // `clean` is on `topic` too: the tag brings no new commit.
+    assert_eq!(report["summary"]["commits_scanned"], 0, "{report}");
+}

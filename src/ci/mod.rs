@@ -159,6 +159,22 @@ fn check_commits(
     for oid in commits {
         findings.extend(checker.commit(&repo.commit(*oid)?, Stage::Push)?);
     }
+    // A pushed annotated tag: its message and tagger too, as the push hooks check them.
+    let head_object = repo
+        .git
+        .revparse_single(head)
+        .map_err(|e| Error::git(format!("reading `{head}`"), e))?;
+    for id in crate::git::local::peel(repo, head_object.id())?.tags {
+        let name = repo
+            .git
+            .find_tag(id)
+            .ok()
+            .and_then(|t| t.name().map(str::to_owned))
+            .unwrap_or_default();
+        if let Some(info) = repo.tag(id, &name)? {
+            findings.extend(checker.tag(&info, Stage::Push));
+        }
+    }
     let text: Vec<&str> = [&request.title, &request.description]
         .into_iter()
         .flatten()
