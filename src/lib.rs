@@ -129,9 +129,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
             ci::run(&settings, out, err)
         }
         Command::Report(args) => match args.command {
-            cli::ReportCommand::Merge(m) => {
-                ci::merge::run(&m.reports, m.format, colour(m.color), out)
-            }
+            cli::ReportCommand::Merge(m) => ci::merge::run(
+                &m.reports,
+                m.config.as_deref(),
+                m.format,
+                colour(m.color),
+                out,
+            ),
         },
     }
 }

@@ -270,3 +270,38 @@ fn merging_something_else_fails_naming_the_file() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("absent.json"));
 }
+
+#[test]
+fn merge_names_a_policys_own_assistants_with_its_config() {
+    let repo = TestRepo::init();
+    repo.write("README", "x\n");
+    repo.commit_all("init\n\ngenerated-by: acme-agent");
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[assistant]]\nid = \"acme-bot\"\nname = \"ACME internal agent\"\n\n[[rule]]\nid = \"acme-generated-by\"\nassistant = \"acme-bot\"\nkind = \"message\"\npatterns = ['^generated-by:\\s*acme-agent']\n",
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let (code, report) = aigate_json(
+        repo.path(),
+        &["audit", "--config", policy, "--format", "json"],
+    );
+    assert_eq!(code, 1, "{report}");
+    std::fs::write(dir.path().join("a.json"), report.to_string()).unwrap();
+    let (_, plain) = aigate_json(dir.path(), &["report", "merge", "a.json"]);
+    assert_eq!(
+        plain["summary"]["assistants"]["acme-bot"]["name"],
+        "acme-bot"
+    );
+    let (code, named) = aigate_json(
+        dir.path(),
+        &["report", "merge", "--config", policy, "a.json"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        named["summary"]["assistants"]["acme-bot"]["name"],
+        "ACME internal agent"
+    );
+}

@@ -69,12 +69,16 @@ fn read(path: &Path) -> Result<Input> {
 /// when a merged finding is denied, as for the audits themselves).
 pub fn run(
     paths: &[PathBuf],
+    config: Option<&Path>,
     format: crate::cli::ReportFormat,
     colour: bool,
     out: &mut dyn std::io::Write,
 ) -> Result<u8> {
     let merged = merge(paths)?;
-    let catalogue = crate::catalogue::Catalogue::builtin()?;
+    let catalogue = match config {
+        Some(path) => crate::policy::Policy::from_file(path)?.catalogue,
+        None => crate::catalogue::Catalogue::builtin()?,
+    };
     let totals = super::render::Totals {
         commits: merged.commits,
         repositories: merged.repositories,

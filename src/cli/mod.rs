@@ -331,6 +331,11 @@ pub struct MergeArgs {
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<PathBuf>,
 
+    /// The policy the audits used, for the names and descriptions of the rules it adds
+    /// (default: the built-in catalogue).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,
 
