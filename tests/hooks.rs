@@ -886,7 +886,7 @@ fn refuses_a_push_of_a_no_verify_commit_with_a_marker() {
         &o,
         &[
             "push refused: what it would send (2 commits)",
-            &format!("commit {} Refactor", &bad[..12]),
+            &format!("commit {} 2026-01-01 Refactor", &bad[..12]),
             CLAUDE_TRAILER,
             "git rebase -i",
         ],

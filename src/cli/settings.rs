@@ -1,0 +1,198 @@
+//! The second parse: clap's structs plus what `main` gathers from the process (the
+//! environment, the terminal, the clock) become the settings the library runs on. The
+//! library reads neither the process environment nor the terminal for these itself.
+
+use std::path::{Path, PathBuf};
+
+use crate::audit::{AuditOptions, Kinds, PathMethod};
+use crate::cli::{AuditArgs, Cli, Color, Command, Format, HookArgs, PathMethodArg, ReportFormat};
+use crate::error::{Error, Result};
+use crate::git::repo::RefSelection;
+use crate::report::collect::Scope;
+
+/// What `main` reads from the process for the settings.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `NO_COLOR` is set and not empty (<https://no-color.org>).
+    pub no_color: bool,
+    pub stdout_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+    /// This binary, for the server hook `install --server` writes.
+    pub current_exe: Option<PathBuf>,
+    /// Now, seconds since the epoch (`SOURCE_DATE_EPOCH` when set, for reproducible reports).
+    pub now: i64,
+}
+
+/// One command, ready to run.
+// Built once per process: the size of the audit variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Settings {
+    Audit(AuditSettings),
+    Rules {
+        config: Option<PathBuf>,
+        format: Format,
+    },
+    /// Hooks read git's input for their mode; their clap arguments are their settings.
+    Hook(HookArgs),
+    /// `install --server`: the hook goes into `hooks_dir` (default: the repository's), and
+    /// runs `binary` with the policy `config`.
+    InstallServer {
+        repo: Option<PathBuf>,
+        hooks_dir: Option<PathBuf>,
+        config: Option<PathBuf>,
+        force: bool,
+        binary: PathBuf,
+    },
+    Install {
+        dir: PathBuf,
+        hooks: Vec<String>,
+        force: bool,
+    },
+    Uninstall {
+        dir: PathBuf,
+        hooks: Vec<String>,
+    },
+}
+
+/// `aigate audit`.
+#[derive(Debug)]
+pub struct AuditSettings {
+    pub scope: Scope,
+    pub format: ReportFormat,
+    /// ANSI colour in the human report.
+    pub colour: bool,
+    /// The progress bar on stderr.
+    pub progress: bool,
+    /// `--summary`: the summary alone.
+    pub summary_only: bool,
+    pub baseline: Option<PathBuf>,
+    pub write_baseline: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn from_cli(cli: Cli, env: &Environment) -> Result<Settings> {
+        Ok(match cli.command {
+            Command::Audit(args) => Settings::Audit(audit(args, env)?),
+            Command::Rules(args) => Settings::Rules {
+                config: args.config,
+                format: args.format,
+            },
+            Command::Hook(args) => Settings::Hook(args),
+            Command::Install(args) if args.server => {
+                let binary = env.current_exe.clone().ok_or_else(|| {
+                    Error::Usage("cannot find the path of the aigate binary".to_owned())
+                })?;
+                Settings::InstallServer {
+                    repo: args.dir,
+                    hooks_dir: args.hooks_dir,
+                    config: args.config,
+                    force: args.force,
+                    binary,
+                }
+            }
+            Command::Install(args) => Settings::Install {
+                dir: args.dir.unwrap_or_else(|| PathBuf::from(".")),
+                hooks: args.hooks,
+                force: args.force,
+            },
+            Command::Uninstall(args) => Settings::Uninstall {
+                dir: args.dir.unwrap_or_else(|| PathBuf::from(".")),
+                hooks: args.hooks,
+            },
+        })
+    }
+}
+
+fn audit(args: AuditArgs, env: &Environment) -> Result<AuditSettings> {
+    if args.summary && args.format == ReportFormat::Sarif {
+        return Err(Error::Usage(
+            "`--summary` has no SARIF form: use it with `--format human`, `json` or `markdown`"
+                .to_owned(),
+        ));
+    }
+    let date = |d: &Option<String>, end: bool| -> Result<Option<i64>> {
+        d.as_deref()
+            .map(|d| crate::cli::dates::parse(d, end).map_err(Error::Usage))
+            .transpose()
+    };
+    let refs = RefSelection {
+        branches: args.branches,
+        tags: args.tags,
+    };
+    let described = if !args.revisions.is_empty() {
+        args.revisions.clone()
+    } else if refs.is_empty() {
+        vec!["--all".to_owned()]
+    } else {
+        let mut r = Vec::new();
+        if let Some(b) = &refs.branches {
+            r.push(format!("--branches={b}"));
+        }
+        if let Some(t) = &refs.tags {
+            r.push(format!("--tags={t}"));
+        }
+        r
+    };
+    let options = AuditOptions {
+        revisions: args.revisions,
+        refs,
+        path_method: match args.path_method {
+            PathMethodArg::Index => PathMethod::Index,
+            PathMethodArg::Diff => PathMethod::Diff,
+        },
+        since: date(&args.since, false)?,
+        until: date(&args.until, true)?,
+        max_count: args.max_count,
+        kinds: Kinds {
+            paths: !args.no_paths,
+            messages: !args.no_messages,
+            identities: !args.no_identities,
+        },
+        threads: args.threads,
+        last_in_process: false,
+    };
+    let mut dirs = args.dirs;
+    if let Some(list) = &args.repos_from {
+        dirs.extend(read_repo_list(list)?);
+    }
+    if dirs.is_empty() {
+        dirs.push(PathBuf::from("."));
+    }
+    Ok(AuditSettings {
+        scope: Scope {
+            dirs,
+            config: args.config,
+            options,
+            refs: described,
+            require_complete: args.require_complete,
+            now: env.now,
+        },
+        format: args.format,
+        colour: match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => !env.no_color && env.stdout_is_terminal,
+        },
+        // The progress bar is for a person watching: never in a pipe, a log or CI.
+        progress: !args.no_progress && env.stderr_is_terminal,
+        summary_only: args.summary,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
+    })
+}
+
+/// The repositories listed in a `--repos-from` file.
+fn read_repo_list(path: &Path) -> Result<Vec<PathBuf>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| base.join(l))
+        .collect())
+}
