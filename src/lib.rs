@@ -56,6 +56,30 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
 }
 
+/// The most a hook reads from stdin. git writes one short line per ref (this is about 400,000
+/// ref updates); more is not git talking, and reading it all would let a broken caller
+/// exhaust the memory.
+pub const MAX_STDIN: u64 = 64 << 20;
+
+/// All of a hook's `input`, at most [`MAX_STDIN`] bytes; `what` names it in errors.
+pub fn read_input(input: impl Read, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_STDIN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| error::Error::Read {
+            path: std::path::PathBuf::from("<stdin>"),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_STDIN {
+        return Err(error::Error::input(
+            what,
+            format!("more than {} MiB on stdin", MAX_STDIN >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Runs one command and returns its exit status.
 pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
     let Io { stdin, out, err } = io;
@@ -101,9 +125,14 @@ pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
             )?;
             Ok(exit::CLEAN)
         }
-        Settings::Install { dir, hooks, force } => {
+        Settings::Install {
+            dir,
+            hooks,
+            force,
+            binary,
+        } => {
             let repo = git::repo::Repo::open(Some(&dir))?;
-            hooks::install::install(&repo, &hooks, force, out)
+            hooks::install::install(&repo, &hooks, force, binary.as_deref(), out)
         }
         Settings::Uninstall { dir, hooks } => {
             let repo = git::repo::Repo::open(Some(&dir))?;

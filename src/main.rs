@@ -83,11 +83,7 @@ fn environment() -> Environment {
     // `SOURCE_DATE_EPOCH` (reproducible-builds.org) fixes the date a report shows.
     let now = set("SOURCE_DATE_EPOCH")
         .and_then(|v| v.to_str().and_then(|v| v.trim().parse().ok()))
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
+        .unwrap_or_else(aigate::report::now);
     Environment {
         no_color: set("NO_COLOR").is_some(),
         stdout_is_terminal: std::io::stdout().is_terminal(),

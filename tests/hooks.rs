@@ -414,8 +414,10 @@ fn hook_scripts_fall_back_to_the_installing_binary_and_fail_closed_without_one()
     let script = repo.path().join(".git/hooks/pre-commit");
     let text = fs::read_to_string(&script).unwrap();
     let recorded = env!("CARGO_BIN_EXE_aigate");
+    // Quoted only when the path needs it.
     assert!(
-        text.contains(&format!("aigate_recorded='{recorded}'")),
+        text.contains(&format!("aigate_recorded={recorded}\n"))
+            || text.contains(&format!("aigate_recorded='{recorded}'")),
         "{text}"
     );
     fs::write(&script, text.replace(recorded, "/nonexistent/aigate")).unwrap();

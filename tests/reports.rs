@@ -1011,25 +1011,65 @@ fn top_level_modules_import_each_other_without_cycles() {
     assert!(graph["report"].contains("engine"), "{graph:?}");
 }
 
+/// Every `.rs` file under `src/` but `main.rs`, with its unit tests cut off.
+fn library_code() -> Vec<(PathBuf, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && p != src.join("main.rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap().to_owned();
+                out.push((p, code));
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn the_library_reads_no_environment_for_reports_and_settings() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![src.join("lib.rs"), src.join("sanitize.rs")];
-    for dir in ["report", "cli"] {
-        for e in std::fs::read_dir(src.join(dir)).unwrap() {
-            files.push(e.unwrap().path());
+    for (f, code) in library_code() {
+        let rel = f.strip_prefix(&src).unwrap().to_str().unwrap().to_owned();
+        let mine = rel == "lib.rs"
+            || rel == "sanitize.rs"
+            || rel.starts_with("report/")
+            || rel.starts_with("cli/");
+        if !mine {
+            continue;
+        }
+        for banned in ["std::env::", "is_terminal()", "std::io::stdin", "stdout()"] {
+            assert!(!code.contains(banned), "{rel} uses {banned}");
         }
     }
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
-        let code = text.split("#[cfg(test)]").next().unwrap();
-        for banned in [
-            "std::env::",
-            "is_terminal()",
-            "std::io::stdin",
-            "SystemTime::now",
-        ] {
-            assert!(!code.contains(banned), "{} uses {banned}", f.display());
-        }
+}
+
+#[test]
+fn one_function_for_one_job() {
+    let code = library_code();
+    let count = |needle: &str| -> Vec<String> {
+        code.iter()
+            .filter(|(_, c)| c.contains(needle))
+            .map(|(p, c)| format!("{} ({}x)", p.display(), c.matches(needle).count()))
+            .collect()
+    };
+    for (needle, why) in [
+        ("SystemTime::now", "one clock"),
+        ("MAX_STDIN: u64", "one bound on stdin"),
+        ("fn now(", "one clock"),
+        (r#"r"'\''""#, "one shell quoting"),
+        ("fn date_time(", "one timestamp format"),
+        ("const SHORT_ID", "one commit-id length"),
+    ] {
+        let found = count(needle);
+        assert!(
+            found.len() == 1 && found[0].ends_with("(1x)"),
+            "{why}: `{needle}` in {found:?}"
+        );
     }
 }

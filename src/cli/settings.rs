@@ -44,10 +44,12 @@ pub enum Settings {
         force: bool,
         binary: PathBuf,
     },
+    /// `install`: the scripts record `binary` for when `aigate` is not on PATH.
     Install {
         dir: PathBuf,
         hooks: Vec<String>,
         force: bool,
+        binary: Option<PathBuf>,
     },
     Uninstall {
         dir: PathBuf,
@@ -95,6 +97,7 @@ impl Settings {
                 dir: args.dir.unwrap_or_else(|| PathBuf::from(".")),
                 hooks: args.hooks,
                 force: args.force,
+                binary: env.current_exe.clone(),
             },
             Command::Uninstall(args) => Settings::Uninstall {
                 dir: args.dir.unwrap_or_else(|| PathBuf::from(".")),

@@ -35,7 +35,7 @@ pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> 
         tag: None,
         subject: message.lines().next().unwrap_or(""),
         author: "",
-        date: super::now(),
+        date: crate::report::now(),
         stage: Stage::CommitMsg,
     };
     Ok(found
@@ -49,19 +49,8 @@ pub fn footer(file: &Path) -> Vec<String> {
     let shown = super::shown(file);
     vec![format!(
         "the message is kept in {shown}: edit it and commit again with `git commit -e -v -F {}` (`-v` drops a diff left below the scissors line)",
-        sh_quote(file)
+        crate::sanitize::shell_quote(&crate::sanitize::for_terminal(&file.display().to_string()))
     )]
-}
-
-fn sh_quote(path: &Path) -> String {
-    let s = crate::sanitize::for_terminal(&path.display().to_string()).into_owned();
-    if s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 /// What git will remove from the message file before committing.

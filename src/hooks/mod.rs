@@ -136,13 +136,6 @@ fn write_report(
     )
 }
 
-/// Seconds since the epoch, for findings about a commit not yet made.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// A path for a message: sanitised, in backticks.
 pub(crate) fn shown(path: &Path) -> String {
     format!("`{}`", for_terminal(&path.display().to_string()))

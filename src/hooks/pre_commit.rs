@@ -39,7 +39,7 @@ pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
         tag: None,
         subject: "",
         author: &who,
-        date: super::now(),
+        date: crate::report::now(),
         stage: Stage::PreCommit,
     };
     Ok(found

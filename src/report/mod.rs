@@ -326,6 +326,14 @@ pub(crate) fn plural(n: usize) -> &'static str {
     }
 }
 
+/// Now, seconds since the epoch: the one clock of aigate (findings about a commit not yet
+/// made, the server's decision log; `main` for the report date unless `SOURCE_DATE_EPOCH`).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// `YYYY-MM-DD` (UTC) for seconds since the epoch.
 pub fn date(secs: i64) -> String {
     // Howard Hinnant's days-to-civil algorithm.
