@@ -56,6 +56,29 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
 }
 
+/// The process environment, as `main` read it: the library looks variables up here, never in
+/// the process itself (hooks learn from git through variables such as `GIT_EDITOR`,
+/// `GIT_AUTHOR_NAME` or `GIT_PUSH_OPTION_0`).
+#[derive(Debug, Clone, Default)]
+pub struct Vars(std::collections::BTreeMap<String, String>);
+
+impl Vars {
+    /// From `(name, value)` pairs (the process environment in `main`, fixed ones in tests).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Vars {
+        Vars(pairs.into_iter().collect())
+    }
+
+    /// The value of `name`, when set and not empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.raw(name).filter(|v| !v.is_empty())
+    }
+
+    /// The value of `name` when set, even empty.
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
 /// The most a hook reads from stdin. git writes one short line per ref (this is about 400,000
 /// ref updates); more is not git talking, and reading it all would let a broken caller
 /// exhaust the memory.
@@ -97,14 +120,16 @@ pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
             }
             Ok(exit::CLEAN)
         }
-        Settings::Hook(args) => match args.hook {
+        Settings::Hook { args, vars } => match args.hook {
             // Server hooks find their repository and policy their own way (never from the
             // pushed tree), so they do not go through the local hooks' set-up.
-            HookName::PreReceive { .. } => server::pre_receive(args.config.as_deref(), stdin, err),
-            HookName::Update { refname, old, new } => {
-                server::update(args.config.as_deref(), &refname, &old, &new, err)
+            HookName::PreReceive { .. } => {
+                server::pre_receive(args.config.as_deref(), &vars, stdin, err)
             }
-            _ => hooks::run(args, stdin, err),
+            HookName::Update { refname, old, new } => {
+                server::update(args.config.as_deref(), &vars, &refname, &old, &new, err)
+            }
+            _ => hooks::run(args, &vars, stdin, err),
         },
         Settings::InstallServer {
             repo,

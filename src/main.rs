@@ -89,6 +89,11 @@ fn environment() -> Environment {
         stdout_is_terminal: std::io::stdout().is_terminal(),
         stderr_is_terminal: std::io::stderr().is_terminal(),
         current_exe: std::env::current_exe().ok(),
+        // Names or values that are not UTF-8 are nothing aigate or git defines.
+        vars: aigate::Vars::from_pairs(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        ),
         now,
     }
 }

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::audit::{AuditOptions, Kinds, PathMethod};
-use crate::cli::{AuditArgs, Cli, Color, Command, Format, HookArgs, PathMethodArg, ReportFormat};
+use crate::cli::{
+    AuditArgs, Cli, Color, Command, Format, HookArgs, HookName, PathMethodArg, ReportFormat,
+};
 use crate::error::{Error, Result};
 use crate::git::repo::RefSelection;
 use crate::report::collect::Scope;
@@ -19,6 +21,8 @@ pub struct Environment {
     pub stderr_is_terminal: bool,
     /// This binary, for the server hook `install --server` writes.
     pub current_exe: Option<PathBuf>,
+    /// The process environment, for the hooks (and `AIGATE_CONFIG`).
+    pub vars: crate::Vars,
     /// Now, seconds since the epoch (`SOURCE_DATE_EPOCH` when set, for reproducible reports).
     pub now: i64,
 }
@@ -33,8 +37,12 @@ pub enum Settings {
         config: Option<PathBuf>,
         format: Format,
     },
-    /// Hooks read git's input for their mode; their clap arguments are their settings.
-    Hook(HookArgs),
+    /// Hooks read git's input for their mode (the environment git sets for them among it);
+    /// their clap arguments are their settings.
+    Hook {
+        args: HookArgs,
+        vars: crate::Vars,
+    },
     /// `install --server`: the hook goes into `hooks_dir` (default: the repository's), and
     /// runs `binary` with the policy `config`.
     InstallServer {
@@ -80,7 +88,21 @@ impl Settings {
                 config: args.config,
                 format: args.format,
             },
-            Command::Hook(args) => Settings::Hook(args),
+            Command::Hook(mut args) => {
+                // Local hooks honour `AIGATE_CONFIG`; server hooks take their policy from the
+                // server's git config only.
+                let server = matches!(
+                    args.hook,
+                    HookName::PreReceive { .. } | HookName::Update { .. }
+                );
+                if !server {
+                    args.config = args.config.or_else(|| config_from(env));
+                }
+                Settings::Hook {
+                    args,
+                    vars: env.vars.clone(),
+                }
+            }
             Command::Install(args) if args.server => {
                 let binary = env.current_exe.clone().ok_or_else(|| {
                     Error::Usage("cannot find the path of the aigate binary".to_owned())
@@ -156,6 +178,7 @@ fn audit(args: AuditArgs, env: &Environment) -> Result<AuditSettings> {
         last_in_process: false,
     };
     let mut dirs = args.dirs;
+    let config = args.config.or_else(|| config_from(env));
     if let Some(list) = &args.repos_from {
         dirs.extend(read_repo_list(list)?);
     }
@@ -165,7 +188,7 @@ fn audit(args: AuditArgs, env: &Environment) -> Result<AuditSettings> {
     Ok(AuditSettings {
         scope: Scope {
             dirs,
-            config: args.config,
+            config,
             options,
             refs: described,
             require_complete: args.require_complete,
@@ -183,6 +206,11 @@ fn audit(args: AuditArgs, env: &Environment) -> Result<AuditSettings> {
         baseline: args.baseline,
         write_baseline: args.write_baseline,
     })
+}
+
+/// `AIGATE_CONFIG`, the policy file when `--config` does not name one.
+fn config_from(env: &Environment) -> Option<PathBuf> {
+    env.vars.get("AIGATE_CONFIG").map(PathBuf::from)
 }
 
 /// The repositories listed in a `--repos-from` file.

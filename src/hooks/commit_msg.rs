@@ -19,13 +19,18 @@ const CUT_LINE: &str = "------------------------ >8 ------------------------";
 const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
 
 /// The findings of the message in `file`.
-pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> {
+pub fn check(
+    repo: &Repo,
+    policy: &Policy,
+    file: &Path,
+    vars: &crate::Vars,
+) -> Result<Vec<Finding>> {
     let raw = std::fs::read(file).map_err(|source| Error::Read {
         path: file.to_owned(),
         source,
     })?;
     let raw = String::from_utf8_lossy(&raw);
-    let cleanup = Cleanup::from_git(repo, &raw);
+    let cleanup = Cleanup::from_git(repo, &raw, vars);
     let message = cleanup.apply(&raw);
     let m = policy.matcher();
     let mut found = Vec::new();
@@ -69,8 +74,8 @@ impl Cleanup {
     /// its hooks `GIT_EDITOR=:` when none is). With the default mode an edited message loses
     /// its comments; `git commit -m` keeps `#` lines. `--cleanup=<mode>` on the command line
     /// is not visible to hooks; only the config is.
-    pub fn from_git(repo: &Repo, raw: &str) -> Cleanup {
-        let edited = std::env::var_os("GIT_EDITOR").map_or(true, |e| e != ":");
+    pub fn from_git(repo: &Repo, raw: &str, vars: &crate::Vars) -> Cleanup {
+        let edited = vars.get("GIT_EDITOR") != Some(":");
         let mode = config_string(repo, "commit.cleanup").unwrap_or_default();
         let configured = config_string(repo, "core.commentString")
             .or_else(|| config_string(repo, "core.commentChar"))

@@ -24,22 +24,27 @@ use crate::sanitize::for_terminal;
 
 /// Runs one hook mode on git's input for it (`stdin`: the pushed refs of pre-push) and
 /// returns its exit status.
-pub fn run(args: HookArgs, stdin: &mut dyn std::io::Read, err: &mut dyn Write) -> Result<u8> {
+pub fn run(
+    args: HookArgs,
+    vars: &crate::Vars,
+    stdin: &mut dyn std::io::Read,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let repo = Repo::open(None)?;
     let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
     match args.hook {
         HookName::PreCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let findings = pre_commit::check(&repo, &policy, vars)?;
             let header = pre_commit::header(&findings, "commit");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::PreMergeCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let findings = pre_commit::check(&repo, &policy, vars)?;
             let header = pre_commit::header(&findings, "merge");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::CommitMsg { file, .. } => {
-            let findings = commit_msg::check(&repo, &policy, &file)?;
+            let findings = commit_msg::check(&repo, &policy, &file, vars)?;
             let footer = commit_msg::footer(&file);
             report(
                 err,
@@ -50,7 +55,8 @@ pub fn run(args: HookArgs, stdin: &mut dyn std::io::Read, err: &mut dyn Write) -
             )
         }
         HookName::PrePush { remote, url, .. } => {
-            let input = pre_push::Input::gather(remote, url, &mut std::io::BufReader::new(stdin))?;
+            let input =
+                pre_push::Input::gather(remote, url, vars, &mut std::io::BufReader::new(stdin))?;
             let outcome = pre_push::check(&repo, &policy, &input)?;
             report(
                 err,

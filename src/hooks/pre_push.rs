@@ -45,9 +45,10 @@ impl Input {
     pub fn gather(
         remote: Option<String>,
         _url: Option<String>,
+        vars: &crate::Vars,
         stdin: &mut dyn BufRead,
     ) -> Result<Input> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let var = |k: &str| vars.get(k).map(str::to_owned);
         if let Some(name) = var("PRE_COMMIT_REMOTE_NAME") {
             let local_ref = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_default();
             let remote_ref = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default();

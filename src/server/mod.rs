@@ -50,10 +50,6 @@ pub struct HookEnv {
 }
 
 impl HookEnv {
-    pub fn from_env() -> HookEnv {
-        HookEnv::from_lookup(|k| std::env::var(k).ok())
-    }
-
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> HookEnv {
         let pusher = PUSHER_VARS
             .iter()
@@ -107,8 +103,13 @@ impl HookKind {
 }
 
 /// `aigate hook pre-receive`: ref updates on `input`, messages to `err`.
-pub fn pre_receive(config: Option<&Path>, input: &mut dyn Read, err: &mut dyn Write) -> Result<u8> {
-    let env = HookEnv::from_env();
+pub fn pre_receive(
+    config: Option<&Path>,
+    vars: &crate::Vars,
+    input: &mut dyn Read,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let env = HookEnv::from_lookup(|k| vars.raw(k).map(str::to_owned));
     // Read now; a failure is reported as the push's, with the fail-closed verdict.
     let read = crate::read_input(input, "hook input");
     let updates = move || receive::parse_stdin(&read?);
@@ -118,12 +119,13 @@ pub fn pre_receive(config: Option<&Path>, input: &mut dyn Read, err: &mut dyn Wr
 /// `aigate hook update REF OLD NEW`: one ref per run.
 pub fn update(
     config: Option<&Path>,
+    vars: &crate::Vars,
     refname: &str,
     old: &str,
     new: &str,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let env = HookEnv::from_env();
+    let env = HookEnv::from_lookup(|k| vars.raw(k).map(str::to_owned));
     let updates = || Ok(vec![receive::ref_update(old, new, refname, 1)?]);
     receive_push(HookKind::Update, config, &env, updates, err)
 }
