@@ -867,6 +867,15 @@ fn audit_local_hooks_and_server_word_a_finding_alike() {
     let header = format!("commit {} 2026-01-01 Add notes", &id[..12]);
     assert!(audit.contains(&header), "{audit}");
 
+    // SARIF results say the same.
+    let sarif: Value =
+        serde_json::from_slice(&run(repo.path(), &["audit", "--format", "sarif"]).stdout).unwrap();
+    for r in sarif["runs"][0]["results"].as_array().unwrap() {
+        let text = r["message"]["text"].as_str().unwrap();
+        assert!(text.starts_with(&format!("{header}: ")), "{text}");
+        assert!(expected.iter().any(|l| text.contains(l.as_str())), "{text}");
+    }
+
     // The server's pre-receive hook.
     let server = TestRepo::init_bare();
     let out = aigate(

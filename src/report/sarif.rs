@@ -86,7 +86,7 @@ pub fn log(findings: &[Finding], catalogue: &Catalogue) -> Value {
         .collect();
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| result(f, index[f.rule.as_str()]))
+        .map(|f| result(f, index[f.rule.as_str()], catalogue))
         .collect();
     let mut driver = json!({
         "name": "aigate",
@@ -149,17 +149,18 @@ fn coverage(run: &mut Value, s: &Summary) {
     }]);
 }
 
-fn result(f: &Finding, rule_index: usize) -> Value {
+fn result(f: &Finding, rule_index: usize, catalogue: &Catalogue) -> Value {
     let short = crate::engine::finding::short_id(&f.commit);
     let object = match &f.tag {
         Some(t) => format!("tag {t}"),
         None => format!("commit {short}"),
     };
+    // The same wording as the other reports and the hooks.
+    let plain = crate::report::lines::Style::PLAIN;
     let text = format!(
-        "{object} ({}): {} — {}. Fix: {}",
-        f.subject.trim(),
-        f.what(),
-        f.assistant,
+        "{}: {}. Fix: {}",
+        crate::report::lines::header(f, plain).unwrap_or_else(|| object.clone()),
+        crate::report::lines::finding(f, catalogue, plain),
         f.hint
     );
     let location = match &f.path {
