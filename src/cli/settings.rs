@@ -227,3 +227,90 @@ fn read_repo_list(path: &Path) -> Result<Vec<PathBuf>> {
         .map(|l| base.join(l))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Environment, Settings};
+    use crate::cli::Cli;
+
+    fn settings(args: &[&str], env: &Environment) -> Settings {
+        let cli =
+            Cli::try_parse_from(std::iter::once("aigate").chain(args.iter().copied())).unwrap();
+        Settings::from_cli(cli, env).unwrap()
+    }
+
+    fn audit(args: &[&str], env: &Environment) -> super::AuditSettings {
+        let mut all = vec!["audit"];
+        all.extend_from_slice(args);
+        match settings(&all, env) {
+            Settings::Audit(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        let tty = Environment {
+            stdout_is_terminal: true,
+            stderr_is_terminal: true,
+            ..Environment::default()
+        };
+        assert!(audit(&[], &tty).colour);
+        assert!(audit(&[], &tty).progress);
+        let no_color = Environment {
+            no_color: true,
+            ..tty.clone()
+        };
+        assert!(!audit(&[], &no_color).colour);
+        assert!(audit(&["--color", "always"], &no_color).colour);
+        let pipe = Environment::default();
+        assert!(!audit(&[], &pipe).colour);
+        assert!(
+            !audit(&[], &pipe).progress,
+            "no progress bar off a terminal"
+        );
+        assert!(!audit(&["--no-progress"], &tty).progress);
+    }
+
+    #[test]
+    fn refs_are_described_in_git_syntax() {
+        let env = Environment::default();
+        assert_eq!(audit(&[], &env).scope.refs, ["--all"]);
+        assert_eq!(
+            audit(&["--branches=main", "--tags"], &env).scope.refs,
+            ["--branches=main", "--tags=*"]
+        );
+        assert_eq!(audit(&["v1..main"], &env).scope.refs, ["v1..main"]);
+    }
+
+    #[test]
+    fn aigate_config_applies_to_audits_and_local_hooks_only() {
+        let env = Environment {
+            vars: crate::Vars::from_pairs([("AIGATE_CONFIG".to_owned(), "/p.toml".to_owned())]),
+            ..Environment::default()
+        };
+        let p = Some(std::path::PathBuf::from("/p.toml"));
+        assert_eq!(audit(&[], &env).scope.config, p);
+        assert_eq!(
+            audit(&["--config", "/q.toml"], &env).scope.config.unwrap(),
+            std::path::Path::new("/q.toml")
+        );
+        match settings(&["hook", "pre-commit"], &env) {
+            Settings::Hook { args, .. } => assert_eq!(args.config, p),
+            other => panic!("{other:?}"),
+        }
+        match settings(&["hook", "pre-receive"], &env) {
+            Settings::Hook { args, .. } => assert_eq!(args.config, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn summary_has_no_sarif_form() {
+        let cli =
+            Cli::try_parse_from(["aigate", "audit", "--summary", "--format", "sarif"]).unwrap();
+        assert!(Settings::from_cli(cli, &Environment::default()).is_err());
+    }
+}
