@@ -172,3 +172,81 @@ pub fn write_all<'a>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalogue::Catalogue;
+    use crate::engine::finding::{Context, Finding, Stage};
+    use crate::engine::matcher::Matcher;
+
+    /// The findings of `paths` and `message` in one commit `id`.
+    fn findings(
+        id: &str,
+        paths: &[&str],
+        message: &str,
+        stage: Stage,
+    ) -> (Vec<Finding>, Catalogue) {
+        let c = Catalogue::builtin().unwrap();
+        let m = Matcher::all(&c).unwrap();
+        let mut found = Vec::new();
+        m.check_message(message, &mut found);
+        for p in paths {
+            m.check_path(p, &mut found);
+        }
+        let cx = Context {
+            commit: id.to_owned(),
+            tag: None,
+            subject: "Subject\u{202E}",
+            author: "A <a@x>",
+            date: 0,
+            stage,
+        };
+        let f = found
+            .into_iter()
+            .map(|x| Finding::new(&m, x, &cx))
+            .collect();
+        (f, c)
+    }
+
+    #[test]
+    fn a_commit_is_written_once_with_each_fix_once() {
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        let trailer = "x\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nGenerated with [Claude Code](https://claude.com/claude-code)";
+        let (f, c) = findings(id, &["CLAUDE.md", "a b/CLAUDE.md"], trailer, Stage::Audit);
+        let mut out = Vec::new();
+        super::write_all(&mut out, &f, &c, "", super::Style::PLAIN).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "commit 0123456789ab 1970-01-01 Subject\\u{202e}");
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("  deny: ")).count(),
+            4,
+            "{text}"
+        );
+        let fixes: Vec<&&str> = lines.iter().filter(|l| l.starts_with("  fix: ")).collect();
+        assert_eq!(
+            fixes.len(),
+            2,
+            "one for the message lines, one for both paths: {text}"
+        );
+        assert!(
+            fixes
+                .iter()
+                .any(|l| l.contains("-- CLAUDE.md 'a b/CLAUDE.md'`")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn staged_findings_have_no_header() {
+        let (f, c) = findings("", &["CLAUDE.md"], "", Stage::PreCommit);
+        let mut out = Vec::new();
+        super::write_all(&mut out, &f, &c, "  ", super::Style::PLAIN).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("  deny: path `CLAUDE.md` - Claude Code (claude-code) ["),
+            "{text}"
+        );
+        assert!(text.contains("  fix: unstage it with"), "{text}");
+    }
+}
