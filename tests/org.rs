@@ -176,7 +176,49 @@ fn shards_cover_the_list_once_as_documented_whatever_its_order() {
     let reversed: String = o.names.iter().rev().map(|n| format!("{n}\n")).collect();
     std::fs::write(o.path().join("repos.txt"), reversed).unwrap();
     let (_, after) = audit_json(o.path(), &["--shard", "2/3"]);
-    assert_eq!(before["summary"], after["summary"]);
+    // The same summary, but for the rows per repository, which follow the list's order.
+    let sorted_rows = |report: &Value| -> (Value, Vec<String>) {
+        let mut summary = report["summary"].clone();
+        let rows = summary
+            .as_object_mut()
+            .unwrap()
+            .remove("by_repository")
+            .unwrap_or_default();
+        let mut rows: Vec<String> = rows
+            .as_array()
+            .map(|r| r.iter().map(Value::to_string).collect())
+            .unwrap_or_default();
+        rows.sort();
+        (summary, rows)
+    };
+    assert_eq!(sorted_rows(&before), sorted_rows(&after));
+}
+
+#[test]
+fn a_shard_that_holds_no_entry_audits_nothing() {
+    let o = org();
+    std::fs::write(o.path().join("repos.txt"), "repo-0\n").unwrap();
+    let other = if share_by_git(o.path(), "repo-0", 2) == 0 {
+        "2/2"
+    } else {
+        "1/2"
+    };
+    // Run from inside a repository with a marker: it must not be audited instead.
+    let (code, report) = aigate_json(
+        &o.path().join("repo-0"),
+        &[
+            "audit",
+            "--repos-from",
+            "../repos.txt",
+            "--shard",
+            other,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["repositories"], 0, "{report}");
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
 }
 
 #[test]
@@ -223,6 +265,16 @@ fn merged_shard_reports_total_as_one_audit_of_the_list() {
         merged["summary"]["assistants"],
         whole["summary"]["assistants"]
     );
+    let rows = |v: &Value| -> BTreeSet<String> {
+        v["summary"]["by_repository"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.to_string())
+            .collect()
+    };
+    assert_eq!(rows(&merged).len(), 8, "{merged}");
+    assert_eq!(rows(&merged), rows(&whole));
     let set = |v: &Value| -> BTreeSet<String> {
         v["findings"]
             .as_array()

@@ -8,9 +8,10 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::catalogue::Catalogue;
-use crate::engine::finding::Finding;
+use crate::engine::finding::{short_id, Finding};
 use crate::error::{Error, Result};
 use crate::policy::Severity;
+use crate::report::lines;
 use crate::sanitize::for_terminal;
 
 /// Escapes the message of a workflow command, as GitHub's runner unescapes it: `%`, CR and
@@ -31,10 +32,6 @@ fn assistant_name(catalogue: &Catalogue, id: &str) -> String {
     catalogue
         .assistant(id)
         .map_or_else(|| id.to_owned(), |a| a.name.clone())
-}
-
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(12)]
 }
 
 /// One workflow command per finding: `::error` for denied ones, `::warning` for the others,
@@ -59,17 +56,13 @@ pub fn annotations(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
         if let Some(p) = &f.path {
             props.push_str(&format!(",file={}", escape_property(&for_terminal(p))));
         }
-        let object = match &f.tag {
-            Some(t) => format!("tag {}", for_terminal(t)),
-            None => format!("commit {}", short(&f.commit)),
-        };
-        let message = format!(
-            "{} {} in {object} ({})\nfix: {}",
-            f.severity.as_str(),
-            f.what(),
-            for_terminal(&f.subject),
-            for_terminal(&f.hint)
-        );
+        // The report's own wording: the commit, the finding, its fix.
+        let st = lines::Style::PLAIN;
+        let mut message = lines::header(f, st).map_or_else(String::new, |h| h + "\n");
+        message.push_str(&lines::finding(f, catalogue, st));
+        for fix in lines::fixes(&[f]) {
+            message.push_str(&format!("\nfix: {fix}"));
+        }
         writeln!(out, "::{level} {props}::{}", escape_data(&message)).map_err(Error::Output)?;
     }
     let left = findings.len() - errors - warnings;
@@ -89,15 +82,12 @@ pub fn annotations(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
 pub const PER_KIND: usize = 10;
 
 /// A token no untrusted text can guess, for `::stop-commands::`: the standard library's
-/// randomly seeded hasher over the time and the process id.
+/// randomly seeded hasher (keyed from the operating system's random source) over the time
+/// and the process id.
 pub fn stop_token() -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
+    h.write_i64(crate::report::now());
     h.write_u32(std::process::id());
     format!("aigate-{:016x}", h.finish())
 }
@@ -148,7 +138,7 @@ pub fn codequality(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
                 .map_or_else(|_| key.clone(), |o| o.to_string());
             let object = match &f.tag {
                 Some(t) => format!("tag {t}"),
-                None => format!("commit {}", short(&f.commit)),
+                None => format!("commit {}", short_id(&f.commit)),
             };
             Issue {
                 description: format!(
@@ -169,7 +159,7 @@ pub fn codequality(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
                     path: f
                         .path
                         .clone()
-                        .unwrap_or_else(|| format!("commit:{}", short(&f.commit))),
+                        .unwrap_or_else(|| format!("commit:{}", short_id(&f.commit))),
                     lines: Lines { begin: 1 },
                 },
             }

@@ -3,13 +3,13 @@
 //! description as one more message, since a squash merge copies them into the final commit.
 //! History before the request is not its business: that is `aigate audit`'s.
 //!
-//! Also the org-wide pieces: sharding a repository list and running audits in parallel
-//! ([`org`]), and merging JSON reports ([`merge`]).
+//! Also `aigate report merge`, which combines the JSON reports of an org-wide audit's shards
+//! ([`merge`]); the shards themselves are `aigate audit --shard K/N` (`cli::Shard`), run with
+//! `--jobs N` (`audit::parallel`).
 
 pub mod event;
 pub mod forge;
 pub mod merge;
-pub mod org;
 pub mod range;
 pub mod render;
 
@@ -24,7 +24,7 @@ use crate::policy::Policy;
 
 use event::{Explicit, Request, Vars};
 
-/// Everything `aigate ci` needs, the CI variables included (captured by the caller).
+/// Everything `aigate ci` needs, the CI variables included (a copy: see [`Settings::new`]).
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub dir: PathBuf,
@@ -36,11 +36,45 @@ pub struct Settings {
     pub fetch: bool,
     pub colour: bool,
     pub vars: Vars,
+    /// When the run started, seconds since the epoch (the report's date).
+    pub now: i64,
+}
+
+impl Settings {
+    /// From the command line and the environment, of which only the CI variables are kept
+    /// ([`event::is_ci_var`]).
+    pub fn new(args: crate::cli::CiArgs, env: &crate::Vars, colour: bool, now: i64) -> Settings {
+        Settings {
+            dir: args.dir.unwrap_or_else(|| PathBuf::from(".")),
+            config: args.config,
+            explicit: Explicit {
+                base: args.base,
+                head: args.head,
+                title: args.title,
+                description: args.description,
+            },
+            format: args.format,
+            sarif: args.sarif,
+            codequality: args.codequality,
+            fetch: !args.no_fetch,
+            colour,
+            vars: env
+                .iter()
+                .filter(|(k, _)| event::is_ci_var(k))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            now,
+        }
+    }
 }
 
 /// What the check found.
 pub struct Outcome {
     pub request: Request,
+    /// The repository, as the reports name it.
+    pub repository: String,
+    /// The commits checked, in git's revision syntax (empty when a branch is deleted).
+    pub refs: Vec<String>,
     pub commits: usize,
     pub findings: Vec<Finding>,
 }
@@ -50,11 +84,6 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let request = event::discover(&settings.vars, &settings.explicit)?;
     let (outcome, policy) = check(settings, request, err)?;
     let catalogue = &policy.catalogue;
-    let totals = render::Totals {
-        commits: outcome.commits,
-        repositories: 1,
-        baselined: 0,
-    };
     let format = match settings.format {
         CiFormat::Auto if outcome.request.forge.reads_workflow_commands() => CiFormat::Github,
         CiFormat::Auto => CiFormat::Human,
@@ -72,9 +101,22 @@ pub fn run(settings: &Settings, out: &mut dyn Write, err: &mut dyn Write) -> Res
         outcome.commits
     )
     .map_err(Error::Output)?;
-    let findings = &outcome.findings;
+    let facts = render::Facts {
+        now: settings.now,
+        repository: Some(outcome.repository.clone()),
+        refs: outcome.refs.clone(),
+        policy: Some(crate::report::PolicyInfo {
+            file: policy.source.as_ref().map(|p| p.display().to_string()),
+            preset: None,
+        }),
+        commits: outcome.commits,
+        repositories: 1,
+        ..render::Facts::default()
+    };
+    let report = render::build(outcome.findings, facts, catalogue);
+    let findings = &report.findings;
     let as_report = |out: &mut dyn Write, format, colour| {
-        render::report(out, format, findings, totals, catalogue, colour)
+        render::write(out, format, &report, catalogue, colour)
     };
     match format {
         CiFormat::Github => {
@@ -126,6 +168,8 @@ pub fn check(
         return Ok((
             Outcome {
                 request,
+                repository: display_path(&repo),
+                refs: Vec::new(),
                 commits: 0,
                 findings: Vec::new(),
             },
@@ -139,11 +183,22 @@ pub fn check(
     Ok((
         Outcome {
             request,
+            repository: display_path(&repo),
+            refs: range::describe(&base, &head),
             commits: commits.len(),
             findings,
         },
         policy,
     ))
+}
+
+/// The repository's path as the audit's report shows it (no trailing slash).
+fn display_path(repo: &crate::git::repo::Repo) -> String {
+    let path = repo.display_path().display().to_string();
+    match path.trim_end_matches('/') {
+        "" => path,
+        trimmed => trimmed.to_owned(),
+    }
 }
 
 /// The findings of the request's commits, then of its title and description.

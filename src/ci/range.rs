@@ -11,6 +11,7 @@ use std::process::Command;
 use git2::Oid;
 
 use crate::ci::event::Base;
+use crate::engine::finding::short_id;
 use crate::error::{Error, Result};
 use crate::git::repo::Repo;
 
@@ -38,7 +39,12 @@ impl Gaps {
             parts.push("the checkout is shallow".to_owned());
         }
         for m in &self.missing {
-            parts.push(format!("commit `{}` is not in the checkout", short(m)));
+            // Full commit ids are shortened; names are shown as given.
+            let shown = match Oid::from_str(m) {
+                Ok(_) if m.len() >= 40 => short_id(m),
+                _ => m,
+            };
+            parts.push(format!("commit `{shown}` is not in the checkout"));
         }
         if let Some(b) = &self.branch {
             parts.push(format!("branch `{b}` is not in the checkout"));
@@ -47,11 +53,22 @@ impl Gaps {
     }
 }
 
-fn short(rev: &str) -> &str {
-    if rev.len() == 40 || rev.len() == 64 {
-        &rev[..12]
-    } else {
-        rev
+/// The commits [`commits`] walks, in git's revision syntax (for the report).
+pub fn describe(base: &Base, head: &str) -> Vec<String> {
+    match base {
+        Base::Rev(b) | Base::Push { before: b, .. } => vec![format!("{b}..{head}")],
+        Base::NewRef { own, .. } => {
+            let mut refs = vec![head.to_owned(), "--not".to_owned()];
+            if let Some(own) = own {
+                refs.push(format!("--exclude={own}"));
+            }
+            refs.push("--branches".to_owned());
+            if let Some(own) = own {
+                refs.push(format!("--exclude=*/{own}"));
+            }
+            refs.push("--remotes".to_owned());
+            refs
+        }
     }
 }
 
@@ -74,7 +91,7 @@ fn gaps(repo: &Repo, base: &Base, head: &str) -> Gaps {
         _ => None,
     };
     Gaps {
-        shallow: repo.git.is_shallow(),
+        shallow: repo.is_shallow(),
         missing,
         branch,
     }
@@ -115,7 +132,7 @@ fn fallback(base: &Base, gaps: &Gaps, log: &mut dyn Write) -> Option<Base> {
     let _ = writeln!(
         log,
         "aigate: the push's old commit `{}` is gone (a force push?): checking the commits on no other branch",
-        short(before)
+        short_id(before)
     );
     Some(Base::NewRef {
         own: own.clone(),
@@ -180,7 +197,7 @@ pub fn complete(
             let _ = writeln!(
                 log,
                 "aigate: fetching commit {} from `{remote}`",
-                short(rev)
+                short_id(rev)
             );
             let fetched = git(&work, &["fetch", "--quiet", &remote, rev]);
             // A push's old commit may be gone from the server too: see `fallback`.

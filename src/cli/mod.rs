@@ -1,7 +1,8 @@
-//! The command line, as clap structs kept close to the flags. `lib.rs` turns them into the
-//! settings the library consumes.
+//! The command line, as clap structs kept close to the flags. [`settings`] turns them, with
+//! what `main` gathers from the process, into the settings the library consumes.
 
 pub mod dates;
+pub mod settings;
 
 use std::path::PathBuf;
 
@@ -63,6 +64,14 @@ pub struct AuditArgs {
     /// No progress bar (it is drawn on stderr only when stderr is a terminal).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Print only the summary: what was audited, how completely, the totals and what to do.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Fail (exit 2) instead of reporting an incomplete history (a shallow clone).
+    #[arg(long)]
+    pub require_complete: bool,
 
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
@@ -366,6 +375,23 @@ impl std::str::FromStr for Shard {
     }
 }
 
+impl Shard {
+    /// Whether an entry of a repository list belongs to this share: the first eight hex
+    /// digits of the entry's git blob id (`printf %s ENTRY | git hash-object --stdin`), as a
+    /// number, modulo the count, is `index - 1`. The entry is the line as written, trimmed,
+    /// so the share does not depend on where the list lives, on its order, or on the other
+    /// entries.
+    pub fn holds(&self, entry: &str) -> bool {
+        let id = git2::Oid::hash_object(git2::ObjectType::Blob, entry.as_bytes())
+            .map(|o| {
+                let b = o.as_bytes();
+                u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+            })
+            .unwrap_or(0);
+        id % self.count == self.index - 1
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -414,5 +440,19 @@ mod tests {
         for bad in ["0/4", "5/4", "1/0", "1", "a/b", "1/4/2"] {
             assert!(bad.parse::<super::Shard>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn shares_match_git_hash_object() {
+        // `printf %s repos/a | git hash-object --stdin` starts with these eight digits.
+        let id = git2::Oid::hash_object(git2::ObjectType::Blob, b"repos/a").unwrap();
+        let n = u32::from_str_radix(&id.to_string()[..8], 16).unwrap();
+        let share = |count: u32| {
+            (1..=count)
+                .filter(|&index| super::Shard { index, count }.holds("repos/a"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(share(7), [n % 7 + 1]);
+        assert_eq!(share(1), [1]);
     }
 }

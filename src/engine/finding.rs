@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Kind;
 use crate::engine::matcher::{Location, Match, Matcher, Role};
-use crate::policy::Severity;
+use crate::engine::Severity;
 use crate::sanitize::shell_quote;
 
 /// Deserialize reads findings back from JSON reports (`aigate report merge`).
@@ -64,6 +64,31 @@ pub struct Context<'a> {
     pub stage: Stage,
 }
 
+/// How many hex digits of a commit or tag id every message and report shows.
+pub const SHORT_ID: usize = 12;
+
+/// The first [`SHORT_ID`] digits of `id` (all of it when shorter).
+pub fn short_id(id: &str) -> &str {
+    id.get(..SHORT_ID).unwrap_or(id)
+}
+
+/// How to fix marker paths: staged ones are unstaged; committed ones (in commit `short`) are
+/// removed and the commits rewritten. One wording for one path or several.
+pub fn path_hint(paths: &[&str], short: &str, staged: bool) -> String {
+    let (it, them) = if paths.len() == 1 {
+        ("it", "the path")
+    } else {
+        ("them", "the paths")
+    };
+    let quoted: Vec<String> = paths.iter().map(|p| shell_quote(p)).collect();
+    let quoted = quoted.join(" ");
+    if staged {
+        format!("unstage {it} with `git rm --cached -r -- {quoted}` and add {it} to .gitignore")
+    } else {
+        format!("remove {it} (`git rm --cached -r -- {quoted}`) and rewrite the commits that added {it} (`git rebase -i {short}^`), or exempt {them} in the policy")
+    }
+}
+
 impl Finding {
     pub fn new(matcher: &Matcher, m: Match, cx: &Context<'_>) -> Finding {
         let rule = &matcher.rules[m.rule];
@@ -78,15 +103,10 @@ impl Finding {
                 Some(role),
             ),
         };
-        let short = &cx.commit[..cx.commit.len().min(12)];
+        let short = short_id(&cx.commit);
         let hint = match (kind, cx.stage) {
-            (Kind::Path, Stage::PreCommit) => {
-                let p = path.as_deref().unwrap_or_default();
-                format!("unstage it with `git rm --cached -r -- {}` and add it to .gitignore", shell_quote(p))
-            }
-            (Kind::Path, Stage::Audit | Stage::Push | Stage::CommitMsg) => {
-                let p = path.as_deref().unwrap_or_default();
-                format!("remove it (`git rm --cached -r -- {}`) and rewrite the commits that added it (`git rebase -i {short}^`), or exempt the path in the policy", shell_quote(p))
+            (Kind::Path, stage) => {
+                path_hint(&[path.as_deref().unwrap_or_default()], short, stage == Stage::PreCommit)
             }
             (Kind::Message, Stage::CommitMsg) => "delete that line from the commit message".to_owned(),
             (Kind::Message, _) if cx.tag.is_some() => "recreate the tag without that line (`git tag -f -a`)".to_owned(),

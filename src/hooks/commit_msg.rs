@@ -19,13 +19,18 @@ const CUT_LINE: &str = "------------------------ >8 ------------------------";
 const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
 
 /// The findings of the message in `file`.
-pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> {
+pub fn check(
+    repo: &Repo,
+    policy: &Policy,
+    file: &Path,
+    vars: &crate::Vars,
+) -> Result<Vec<Finding>> {
     let raw = std::fs::read(file).map_err(|source| Error::Read {
         path: file.to_owned(),
         source,
     })?;
     let raw = String::from_utf8_lossy(&raw);
-    let cleanup = Cleanup::from_git(repo, &raw);
+    let cleanup = Cleanup::from_git(repo, &raw, vars);
     let message = cleanup.apply(&raw);
     let m = policy.matcher();
     let mut found = Vec::new();
@@ -35,7 +40,7 @@ pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<Vec<Finding>> 
         tag: None,
         subject: message.lines().next().unwrap_or(""),
         author: "",
-        date: super::now(),
+        date: crate::report::now(),
         stage: Stage::CommitMsg,
     };
     Ok(found
@@ -49,19 +54,8 @@ pub fn footer(file: &Path) -> Vec<String> {
     let shown = super::shown(file);
     vec![format!(
         "the message is kept in {shown}: edit it and commit again with `git commit -e -v -F {}` (`-v` drops a diff left below the scissors line)",
-        sh_quote(file)
+        crate::sanitize::shell_quote(&crate::sanitize::for_terminal(&file.display().to_string()))
     )]
-}
-
-fn sh_quote(path: &Path) -> String {
-    let s = crate::sanitize::for_terminal(&path.display().to_string()).into_owned();
-    if s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 /// What git will remove from the message file before committing.
@@ -80,8 +74,8 @@ impl Cleanup {
     /// its hooks `GIT_EDITOR=:` when none is). With the default mode an edited message loses
     /// its comments; `git commit -m` keeps `#` lines. `--cleanup=<mode>` on the command line
     /// is not visible to hooks; only the config is.
-    pub fn from_git(repo: &Repo, raw: &str) -> Cleanup {
-        let edited = std::env::var_os("GIT_EDITOR").map_or(true, |e| e != ":");
+    pub fn from_git(repo: &Repo, raw: &str, vars: &crate::Vars) -> Cleanup {
+        let edited = vars.get("GIT_EDITOR") != Some(":");
         let mode = config_string(repo, "commit.cleanup").unwrap_or_default();
         let configured = config_string(repo, "core.commentString")
             .or_else(|| config_string(repo, "core.commentChar"))

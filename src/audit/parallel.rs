@@ -1,44 +1,8 @@
-//! Org-wide audits: a repository list cut into stable shares (`--shard K/N`), so that a CI
-//! matrix or a Kubernetes indexed job can split thousands of repositories between jobs, and
-//! several repositories audited at once (`--jobs N`) with the report in the list's order.
+//! Several audits at once (`aigate audit --jobs N`), the report keeping the order the
+//! repositories were given in.
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-
-use crate::cli::Shard;
-use crate::error::{Error, Result};
-
-/// The share (0-based) an entry of a repository list belongs to out of `count`: the first
-/// eight hex digits of the entry's git blob id (`printf %s ENTRY | git hash-object --stdin`),
-/// as a number, modulo `count`. The entry is the line as written, trimmed, so the share does
-/// not depend on where the list lives, on its order, or on the other entries.
-pub fn share_of(entry: &str, count: u32) -> u32 {
-    let id = git2::Oid::hash_object(git2::ObjectType::Blob, entry.as_bytes())
-        .map(|o| {
-            let b = o.as_bytes();
-            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-        })
-        .unwrap_or(0);
-    id % count
-}
-
-/// The repositories listed in `path`, one per line (`#` comments and blank lines ignored,
-/// relative paths relative to the list's directory), only those of `shard` when given.
-pub fn repo_list(path: &Path, shard: Option<Shard>) -> Result<Vec<PathBuf>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter(|l| shard.map_or(true, |s| share_of(l, s.count) == s.index - 1))
-        .map(|l| base.join(l))
-        .collect())
-}
 
 /// `work` applied to every item on up to `jobs` threads (each with aigate's large stack);
 /// the results come back in the items' order, whichever finishes first.
@@ -97,15 +61,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shares_match_git_hash_object() {
-        // `printf %s repos/a | git hash-object --stdin` starts with these eight digits.
-        let id = git2::Oid::hash_object(git2::ObjectType::Blob, b"repos/a").unwrap();
-        let n = u32::from_str_radix(&id.to_string()[..8], 16).unwrap();
-        assert_eq!(share_of("repos/a", 7), n % 7);
-        assert_eq!(share_of("repos/a", 1), 0);
-    }
 
     #[test]
     fn ordered_map_keeps_order() {
