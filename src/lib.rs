@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod ci;
 pub mod cli;
 pub mod engine;
 pub mod error;
@@ -76,6 +77,11 @@ impl Vars {
     /// The value of `name` when set, even empty.
     pub fn raw(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
+    }
+
+    /// Every variable, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
@@ -163,6 +169,19 @@ pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
             let repo = git::repo::Repo::open(Some(&dir))?;
             hooks::install::uninstall(&repo, &hooks, out)
         }
+        Settings::Ci {
+            args,
+            vars,
+            colour,
+            now,
+        } => ci::run(&ci::Settings::new(args, &vars, colour, now), out, err),
+        Settings::ReportMerge {
+            reports,
+            config,
+            format,
+            colour,
+            now,
+        } => ci::merge::run(&reports, config.as_deref(), format, colour, now, out),
     }
 }
 

@@ -2,6 +2,7 @@
 //! against the policy, plus the message and tagger of every annotated tag among the refs.
 //! Also the per-commit check that the push and receive hooks share.
 
+pub mod parallel;
 pub mod progress;
 
 use git2::{Oid, Repository};

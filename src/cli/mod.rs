@@ -30,6 +30,11 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove the hooks `aigate install` added, putting back any hook it chained.
     Uninstall(UninstallArgs),
+    /// Check what a pull or merge request brings (its commits, title and description), with
+    /// the range found from the CI environment or given by `--base`/`--head`.
+    Ci(CiArgs),
+    /// Work on saved reports.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +119,15 @@ pub struct AuditArgs {
     /// Threads for the path checks (default: one per core, at most 4).
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+
+    /// Audit up to N repositories at once (the report keeps the order they were given in).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+
+    /// Audit only share K of N of the `--repos-from` list (K from 1 to N): an entry belongs
+    /// to the share its path's hash puts it in, whatever the list's order (see docs/ci.md).
+    #[arg(long, value_name = "K/N", requires = "repos_from")]
+    pub shard: Option<Shard>,
 
     /// How changed marker paths are found: `index` (fast) or `diff` (the plain libgit2 tree
     /// diff, kept to check the fast method against).
@@ -245,6 +259,139 @@ pub struct UninstallArgs {
     pub hooks: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Run in this repository instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Policy file (default: `AIGATE_CONFIG`, then `.aigate.toml` in the work tree, then
+    /// the built-in policy).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The commit the request starts from (its target branch), instead of what the CI
+    /// environment says.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// The last commit of the request (default: `HEAD`).
+    #[arg(long, value_name = "REV", requires = "base")]
+    pub head: Option<String>,
+
+    /// The request's title, checked as a message (default: from the CI environment).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
+    /// The request's description, checked as a message with the title.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+
+    /// What to print: `auto` is `github` on GitHub, Gitea and Forgejo Actions, else `human`.
+    #[arg(long, value_enum, default_value_t = CiFormat::Auto)]
+    pub format: CiFormat,
+
+    /// Also write a SARIF report to FILE (for code scanning).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// Also write a GitLab Code Quality report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub codequality: Option<PathBuf>,
+
+    /// Never fetch: a shallow checkout or a missing base commit is an error.
+    #[arg(long)]
+    pub no_fetch: bool,
+
+    /// Colour in the human report.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+/// The formats `aigate ci` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiFormat {
+    Auto,
+    /// The human report plus one workflow-command annotation per finding.
+    Github,
+    Human,
+    Json,
+    Sarif,
+    Markdown,
+    /// GitLab Code Quality (a JSON array).
+    Codequality,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Combine JSON reports (`aigate audit --format json`) into one, totals recomputed.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports, in the order their findings should come.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// The policy the audits used, for the names and descriptions of the rules it adds
+    /// (default: the built-in catalogue).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+
+    /// Colour in the human report.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+/// `--shard K/N`: share K (1-based) of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not K/N with 1 <= K <= N (e.g. `2/8`)");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Whether an entry of a repository list belongs to this share: the first eight hex
+    /// digits of the entry's git blob id (`printf %s ENTRY | git hash-object --stdin`), as a
+    /// number, modulo the count, is `index - 1`. The entry is the line as written, trimmed,
+    /// so the share does not depend on where the list lives, on its order, or on the other
+    /// entries.
+    pub fn holds(&self, entry: &str) -> bool {
+        let id = git2::Oid::hash_object(git2::ObjectType::Blob, entry.as_bytes())
+            .map(|o| {
+                let b = o.as_bytes();
+                u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+            })
+            .unwrap_or(0);
+        id % self.count == self.index - 1
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -284,5 +431,28 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn shard_is_k_of_n() {
+        let s: super::Shard = "2/8".parse().unwrap();
+        assert_eq!((s.index, s.count), (2, 8));
+        for bad in ["0/4", "5/4", "1/0", "1", "a/b", "1/4/2"] {
+            assert!(bad.parse::<super::Shard>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shares_match_git_hash_object() {
+        // `printf %s repos/a | git hash-object --stdin` starts with these eight digits.
+        let id = git2::Oid::hash_object(git2::ObjectType::Blob, b"repos/a").unwrap();
+        let n = u32::from_str_radix(&id.to_string()[..8], 16).unwrap();
+        let share = |count: u32| {
+            (1..=count)
+                .filter(|&index| super::Shard { index, count }.holds("repos/a"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(share(7), [n % 7 + 1]);
+        assert_eq!(share(1), [1]);
     }
 }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::audit::{AuditOptions, Kinds, PathMethod};
 use crate::cli::{
-    AuditArgs, Cli, Color, Command, Format, HookArgs, HookName, PathMethodArg, ReportFormat,
+    AuditArgs, CiArgs, Cli, Color, Command, Format, HookArgs, HookName, PathMethodArg,
+    ReportCommand, ReportFormat, Shard,
 };
 use crate::error::{Error, Result};
 use crate::git::repo::RefSelection;
@@ -62,6 +63,22 @@ pub enum Settings {
     Uninstall {
         dir: PathBuf,
         hooks: Vec<String>,
+    },
+    /// `aigate ci`: its arguments (the policy resolved), and the environment, of which the
+    /// ci module keeps the CI variables alone.
+    Ci {
+        args: CiArgs,
+        vars: crate::Vars,
+        colour: bool,
+        now: i64,
+    },
+    /// `aigate report merge`: JSON reports combined into one.
+    ReportMerge {
+        reports: Vec<PathBuf>,
+        config: Option<PathBuf>,
+        format: ReportFormat,
+        colour: bool,
+        now: i64,
     },
 }
 
@@ -125,6 +142,24 @@ impl Settings {
                 dir: args.dir.unwrap_or_else(|| PathBuf::from(".")),
                 hooks: args.hooks,
             },
+            Command::Ci(mut args) => {
+                args.config = args.config.or_else(|| config_from(env));
+                Settings::Ci {
+                    colour: colour(args.color, env),
+                    args,
+                    vars: env.vars.clone(),
+                    now: env.now,
+                }
+            }
+            Command::Report(args) => match args.command {
+                ReportCommand::Merge(m) => Settings::ReportMerge {
+                    reports: m.reports,
+                    config: m.config,
+                    format: m.format,
+                    colour: colour(m.color, env),
+                    now: env.now,
+                },
+            },
         })
     }
 }
@@ -180,11 +215,15 @@ fn audit(args: AuditArgs, env: &Environment) -> Result<AuditSettings> {
     let mut dirs = args.dirs;
     let config = args.config.or_else(|| config_from(env));
     if let Some(list) = &args.repos_from {
-        dirs.extend(read_repo_list(list)?);
-    }
-    if dirs.is_empty() {
+        dirs.extend(read_repo_list(list, args.shard)?);
+    } else if dirs.is_empty() {
+        // (A list, or its shard, may hold no repository: then none is audited.)
         dirs.push(PathBuf::from("."));
     }
+    // A list's findings name their repository even when the list (or its shard) holds one,
+    // so that `aigate report merge` keeps repositories apart.
+    let several = dirs.len() > 1 || args.repos_from.is_some();
+    let jobs = usize::from(args.jobs);
     Ok(AuditSettings {
         scope: Scope {
             dirs,
@@ -193,15 +232,14 @@ fn audit(args: AuditArgs, env: &Environment) -> Result<AuditSettings> {
             refs: described,
             require_complete: args.require_complete,
             now: env.now,
+            several,
+            jobs,
         },
         format: args.format,
-        colour: match args.color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => !env.no_color && env.stdout_is_terminal,
-        },
-        // The progress bar is for a person watching: never in a pipe, a log or CI.
-        progress: !args.no_progress && env.stderr_is_terminal,
+        colour: colour(args.color, env),
+        // The progress bar is for a person watching: never in a pipe, a log or CI; and
+        // several audits at once would fight over one bar.
+        progress: !args.no_progress && env.stderr_is_terminal && jobs == 1,
         summary_only: args.summary,
         baseline: args.baseline,
         write_baseline: args.write_baseline,
@@ -213,8 +251,20 @@ fn config_from(env: &Environment) -> Option<PathBuf> {
     env.vars.get("AIGATE_CONFIG").map(PathBuf::from)
 }
 
-/// The repositories listed in a `--repos-from` file.
-fn read_repo_list(path: &Path) -> Result<Vec<PathBuf>> {
+/// Colour for a human report: `auto` means stdout is a terminal and `NO_COLOR` is unset or
+/// empty (<https://no-color.org>).
+fn colour(choice: Color, env: &Environment) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => !env.no_color && env.stdout_is_terminal,
+    }
+}
+
+/// The repositories listed in a `--repos-from` file, one per line (`#` comments and blank
+/// lines ignored, relative paths relative to the list's directory), only those of `shard`
+/// when given.
+fn read_repo_list(path: &Path, shard: Option<Shard>) -> Result<Vec<PathBuf>> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_owned(),
         source,
@@ -224,6 +274,7 @@ fn read_repo_list(path: &Path) -> Result<Vec<PathBuf>> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| shard.map_or(true, |s| s.holds(l)))
         .map(|l| base.join(l))
         .collect())
 }

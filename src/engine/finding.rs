@@ -1,14 +1,15 @@
 //! A finding: one rule matching one commit (or tag) at one place, with everything a person
 //! needs to understand and fix it. Every report format is rendered from this struct.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Kind;
 use crate::engine::matcher::{Location, Match, Matcher, Role};
 use crate::engine::Severity;
 use crate::sanitize::shell_quote;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// Deserialize reads findings back from JSON reports (`aigate report merge`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Finding {
     /// The repository, when several are audited in one run.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -33,6 +33,12 @@ pub struct Scope {
     pub require_complete: bool,
     /// When the run started, seconds since the epoch.
     pub now: i64,
+    /// Findings name their repository and the summary has a row per repository: more than
+    /// one repository, or a `--repos-from` list (even of one, so that `aigate report merge`
+    /// keeps the repositories of shards apart).
+    pub several: bool,
+    /// `--jobs`: how many repositories are audited at once (0 is taken as 1).
+    pub jobs: usize,
 }
 
 /// What the audit of one repository gave.
@@ -50,18 +56,24 @@ pub struct Collected {
     pub catalogue: Catalogue,
 }
 
-/// Audits each repository of `scope`. With several, one that cannot be audited is reported
-/// on `err` and in the report, and the others still are; with one, its error is returned.
+/// Audits each repository of `scope`, up to `scope.jobs` at once, in the order given. With
+/// several, one that cannot be audited is reported on `err` and in the report, and the others
+/// still are; with one, its error is returned.
 pub fn collect(scope: &Scope, bar: &Bar, err: &mut dyn Write) -> Result<Collected> {
-    let several = scope.dirs.len() > 1;
+    let several = scope.several;
+    let jobs = scope.jobs.max(1);
     let mut repos = Vec::new();
     let mut catalogue = None;
-    for (i, dir) in scope.dirs.iter().enumerate() {
+    let results = crate::audit::parallel::map_ordered(&scope.dirs, jobs, |i, dir| {
         let opts = AuditOptions {
-            last_in_process: i + 1 == scope.dirs.len(),
+            // The last audit of a lone job leaks its index: the process ends right after it.
+            last_in_process: i + 1 == scope.dirs.len() && jobs == 1,
             ..scope.options.clone()
         };
-        match audit_one(scope, dir, &opts, bar, several) {
+        audit_one(scope, dir, &opts, bar, several)
+    });
+    for (dir, result) in scope.dirs.iter().zip(results) {
+        match result {
             Ok((path, audited, policy)) => {
                 catalogue.get_or_insert(policy.catalogue);
                 repos.push((path, Ok(audited)));
@@ -201,7 +213,7 @@ impl Collected {
 
     /// The report: findings the baseline knows are left out (and counted).
     pub fn into_report(self, scope: &Scope, baseline: Option<&Baseline>) -> (Report, Catalogue) {
-        let several = self.repos.len() > 1;
+        let several = scope.several;
         let mut findings = Vec::new();
         let mut carried = Vec::new();
         let mut by_repository = Vec::new();

@@ -16,7 +16,7 @@ pub mod sarif;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
 use crate::engine::finding::Finding;
@@ -35,7 +35,8 @@ pub struct Report {
 }
 
 /// A merge that brings in marker paths the commits of its branch already carry.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// (Deserialize: `aigate report merge` reads reports back, as for the three below.)
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CarriedMerge {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
@@ -45,7 +46,7 @@ pub struct CarriedMerge {
 }
 
 /// The policy an audit applied.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PolicyInfo {
     /// The policy file; `None` for the built-in default (every known assistant denied).
     pub file: Option<String>,
@@ -102,7 +103,7 @@ fn is_zero(n: &usize) -> bool {
 }
 
 /// One repository of a run over several.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RepoSummary {
     pub path: String,
     /// Why it could not be audited; nothing else is known then.
