@@ -30,7 +30,7 @@ pub struct Policy {
     /// The severity of every assistant that is denied or warned; absent ones are allowed.
     pub severity: BTreeMap<String, Severity>,
     pub exempt_paths: Vec<Located>,
-    /// Full or abbreviated (7+ hex digits) commit ids, lower case.
+    /// Full commit ids (40 or 64 hex digits), lower case.
     pub exempt_commits: Vec<String>,
     /// Globs over e-mail addresses that identity rules never match.
     pub exempt_identities: Vec<Located>,
@@ -181,16 +181,7 @@ impl Policy {
         let locate = |v: Vec<Spanned<String>>| locate_all(&file, v);
         let mut exempt_commits = Vec::new();
         for c in &raw.exempt.commits {
-            let id = c.get_ref().to_ascii_lowercase();
-            if id.len() < 7 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(at(
-                    &file,
-                    c.span(),
-                    format!("`{}` is not a commit id (7 to 64 hex digits)", c.get_ref()),
-                )
-                .into());
-            }
-            exempt_commits.push(id);
+            exempt_commits.push(full_commit_id(&file, c)?);
         }
         let exempt_paths = locate(raw.exempt.paths);
         let exempt_identities = locate(raw.exempt.identities);
@@ -222,8 +213,33 @@ impl Policy {
     pub fn is_exempt_commit(&self, id: &str) -> bool {
         self.exempt_commits
             .iter()
-            .any(|e| id.starts_with(e.as_str()))
+            .any(|e| e.eq_ignore_ascii_case(id))
     }
+}
+
+/// An exempt commit id, which must be full: a prefix of 7 hex digits names any commit a
+/// pusher grinds to start with it (seconds of work), so it would exempt that commit too.
+fn full_commit_id(file: &SourceFile, c: &Spanned<String>) -> Result<String> {
+    let id = c.get_ref().to_ascii_lowercase();
+    let hex = !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex && (id.len() == 40 || id.len() == 64) {
+        return Ok(id);
+    }
+    let message = if hex && id.len() < 40 {
+        format!(
+            "`{}` is an abbreviated commit id: exempt commits take full ids (40 hex digits, 64 \
+             in SHA-256 repositories), since a commit whose id starts with a given prefix can \
+             be made in seconds; `git rev-parse {}` prints the full id",
+            c.get_ref(),
+            c.get_ref()
+        )
+    } else {
+        format!(
+            "`{}` is not a commit id (40 hex digits, 64 in SHA-256 repositories)",
+            c.get_ref()
+        )
+    };
+    Err(at(file, c.span(), message).into())
 }
 
 fn unknown_assistant(id: &str, catalogue: &Catalogue) -> String {
@@ -342,6 +358,32 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("2 | deny = [\"claud-code\"]"), "{err}");
+    }
+
+    #[test]
+    fn an_abbreviated_exempt_commit_is_an_error_saying_why() {
+        let err = Policy::parse("p.toml", "[exempt]\ncommits = [\"0123abc\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "p.toml:2:12: `0123abc` is an abbreviated commit id: exempt commits take full ids"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("made in seconds"), "{err}");
+        let err = Policy::parse("p.toml", "[exempt]\ncommits = [\"main\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`main` is not a commit id"), "{err}");
+    }
+
+    #[test]
+    fn a_full_exempt_commit_matches_only_itself() {
+        let full = "0123456789ABCDEF0123456789abcdef01234567";
+        let p = Policy::parse("p.toml", &format!("[exempt]\ncommits = [\"{full}\"]\n")).unwrap();
+        assert!(p.is_exempt_commit(&full.to_ascii_lowercase()));
+        assert!(!p.is_exempt_commit("0123456789abcdef0123456789abcdef01234568"));
     }
 
     #[test]
