@@ -42,10 +42,12 @@ pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
         date: super::now(),
         stage: Stage::PreCommit,
     };
-    Ok(found
+    let findings = found
         .into_iter()
         .map(|f| Finding::new(&m, f, &cx))
-        .collect())
+        .collect();
+    // No message yet: disclosure is judged by the commit-msg hook.
+    Ok(policy.judge(None, findings))
 }
 
 /// The opening of the report: what is refused (`what` is `commit` or `merge`).

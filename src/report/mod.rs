@@ -3,6 +3,7 @@
 //! it by construction.
 
 pub mod baseline;
+pub mod explain;
 pub mod rules;
 pub mod sarif;
 
