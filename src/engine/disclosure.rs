@@ -119,6 +119,7 @@ pub fn judge(
         return findings;
     }
     let disclosed = message.is_some_and(|m| discloses(d, m));
+    let malformed = message.is_some_and(|m| !disclosed && has_malformed(d, m));
     let mut out = Vec::with_capacity(findings.len());
     for mut f in findings {
         if !who.is_disclosed(&f.assistant) {
@@ -126,7 +127,12 @@ pub fn judge(
             continue;
         }
         let name = who.name(&f.assistant).to_owned();
-        match verdict(d, &f, &name, message.is_some(), disclosed) {
+        let state = State {
+            has_message: message.is_some(),
+            disclosed,
+            malformed,
+        };
+        match verdict(d, &f, &name, state) {
             Verdict::Pass => {}
             Verdict::Level(severity) => {
                 f.severity = severity;
@@ -188,13 +194,22 @@ pub fn apply(message: &str, rewrites: &[Rewrite]) -> String {
     out
 }
 
+/// What the message says, for the verdicts on evidence.
+#[derive(Clone, Copy)]
+struct State {
+    has_message: bool,
+    disclosed: bool,
+    /// A disclosure line is there, but not in the project's form.
+    malformed: bool,
+}
+
 enum Verdict {
     Pass,
     Level(Severity),
     Refuse(String),
 }
 
-fn verdict(d: &Disclosure, f: &Finding, name: &str, has_message: bool, disclosed: bool) -> Verdict {
+fn verdict(d: &Disclosure, f: &Finding, name: &str, state: State) -> Verdict {
     if f.kind == Kind::Path {
         return match d.paths {
             None => Verdict::Pass,
@@ -245,13 +260,48 @@ fn verdict(d: &Disclosure, f: &Finding, name: &str, has_message: bool, disclosed
             "the author of a commit must be a person: commit as yourself (`git commit --amend --reset-author`) and disclose {name} with `{line_to_add}`"
         ));
     }
-    if d.place == Place::PullRequest || !has_message || disclosed {
+    if d.place == Place::PullRequest || !state.has_message || state.disclosed {
         return Verdict::Pass;
+    }
+    if state.malformed {
+        return Verdict::Refuse(format!(
+            "{name} is allowed when disclosed, and the message's disclosure is not in the project's form: {}",
+            wrong_form(d, &line_to_add)
+        ));
     }
     Verdict::Refuse(format!(
         "{name} is allowed when disclosed, and this message does not disclose it: add the trailer `{line_to_add}` at the end of the message{}",
         amend_hint(f)
     ))
+}
+
+fn wrong_form(d: &Disclosure, line_to_add: &str) -> String {
+    format!(
+        "write the disclosure in the project's form{}: `{line_to_add}`",
+        d.form_help
+            .as_deref()
+            .map(|h| format!(" (`{}: {h}`)", d.trailer))
+            .unwrap_or_default()
+    )
+}
+
+/// Whether `message` has a disclosure line (a disclosure key, a value that is not a
+/// negative) whose value is not in the project's form.
+fn has_malformed(d: &Disclosure, message: &str) -> bool {
+    d.form.is_some()
+        && message.lines().any(|line| {
+            trailer_key(line).is_some_and(|k| d.keys.contains(&k))
+                && !is_negative(line)
+                && !form_ok(d, line)
+        })
+}
+
+fn is_negative(line: &str) -> bool {
+    let v = trailer_value(line)
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    v.is_empty() || NEGATIVE.contains(&v.as_str())
 }
 
 /// How to change the message of the commit (or tag) a finding is about.
@@ -274,12 +324,7 @@ pub fn discloses(d: &Disclosure, message: &str) -> bool {
             let Some(key) = trailer_key(line) else {
                 return false;
             };
-            if !d.keys.contains(&key) {
-                return false;
-            }
-            let value = trailer_value(line).unwrap_or_default();
-            let v = value.trim().to_ascii_lowercase();
-            !v.is_empty() && !NEGATIVE.contains(&v.as_str()) && form_ok(d, line)
+            d.keys.contains(&key) && !is_negative(line) && form_ok(d, line)
         })
 }
 

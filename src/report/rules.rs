@@ -157,7 +157,8 @@ mod tests {
         super::human(&mut out, &super::rows(&policy)).unwrap();
         let expected = String::from_utf8(out).unwrap();
         let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md")).unwrap();
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"))
+                .unwrap();
         let begin = readme
             .find("<!-- catalogue:begin")
             .expect("docs/catalogue.md has a catalogue section");
@@ -172,7 +173,11 @@ mod tests {
                     &readme[..begin],
                     &readme[end..]
                 );
-                std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"), fresh).unwrap();
+                std::fs::write(
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"),
+                    fresh,
+                )
+                .unwrap();
             } else {
                 panic!("docs/catalogue.md catalogue is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
             }
