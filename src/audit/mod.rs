@@ -137,6 +137,7 @@ impl<'r> Checker<'r> {
             author: &author,
             date: info.author.time,
             stage,
+            parents: info.parents.len(),
         };
         let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
         Ok(self.policy.judge(Some(&info.message), findings))
@@ -170,6 +171,7 @@ impl<'r> Checker<'r> {
             author: &author,
             date,
             stage,
+            parents: 0,
         };
         let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
         self.policy.judge(Some(&tag.message), findings)
@@ -448,6 +450,7 @@ fn findings_of(
         author: &author,
         date: info.author.time,
         stage,
+        parents: info.parents.len(),
     };
     let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
     policy.judge(Some(&info.message), findings)

@@ -304,16 +304,21 @@ fn is_negative(line: &str) -> bool {
     v.is_empty() || NEGATIVE.contains(&v.as_str())
 }
 
-/// How to change the message of the commit (or tag) a finding is about.
+/// How to change the message of the commit (or tag) a finding is about: the rewrite the
+/// finding's own hint gives for deleting a line, which knows root commits and merges.
 fn amend_hint(f: &Finding) -> String {
     if f.commit.is_empty() {
-        String::new()
-    } else if f.tag.is_some() {
-        " (recreate the tag: `git tag -f -a`)".to_owned()
-    } else {
-        " (`git commit --amend` for the last commit, `git rebase -i` with `reword` for older ones)"
-            .to_owned()
+        return String::new();
     }
+    for prefix in [
+        "delete that line from the message: ",
+        "recreate the tag without that line: ",
+    ] {
+        if let Some(how) = f.hint.strip_prefix(prefix) {
+            return format!(" (to edit the message: {how})");
+        }
+    }
+    String::new()
 }
 
 /// Whether `message` carries a disclosure: a disclosure key with a value that is not a

@@ -99,6 +99,7 @@ fn findings(policy: &Policy, message: &str, idents: &[(Role, String, String)]) -
         author: "",
         date: super::now(),
         stage: Stage::CommitMsg,
+        parents: 0,
     };
     found
         .into_iter()

@@ -41,6 +41,7 @@ pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
         author: &who,
         date: super::now(),
         stage: Stage::PreCommit,
+        parents: 0,
     };
     let findings = found
         .into_iter()
