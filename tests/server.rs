@@ -310,7 +310,7 @@ fn flagged_push_over_file_url_is_refused_and_nothing_lands() {
         "{lines:?}"
     );
     assert!(
-        lines.iter().any(|l| l.contains("git rm --cached")),
+        lines.iter().any(|l| l.contains("git rm -r --")),
         "{lines:?}"
     );
 
