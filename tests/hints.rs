@@ -385,3 +385,64 @@ fn a_tag_message_and_tagger_are_fixed_by_recreating_the_tag() {
         assert!(has(f, "`git tag -f -a v1 v1^{}`"), "{f:?}")
     });
 }
+
+/// The hooks' own hints, followed as written: the pre-commit hook's for a staged marker, the
+/// commit-msg hook's for a message line (with the footer's command to commit again).
+#[test]
+fn the_hints_of_the_local_hooks_work_when_followed() {
+    let repo = TestRepo::init();
+    commit_on(&repo, "a.txt", "Base");
+    let o = common::aigate(repo.path(), &["install"]);
+    ok(&o, "install");
+    let path = [("PATH", common::path_with_aigate().into_string().unwrap())];
+    repo.write("CLAUDE.md", "notes\n");
+    ok(&sh(repo.path(), "git add CLAUDE.md", &[]), "add");
+    let o = sh(repo.path(), "git commit -q -m notes", &path);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let hint = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fix: "))
+        .unwrap_or_else(|| panic!("no hint: {err}"));
+    // "unstage it with `git rm --cached -r -- CLAUDE.md` and add it to .gitignore"
+    ok(&sh(repo.path(), &commands(hint)[0], &[]), hint);
+    assert!(hint.ends_with("and add it to .gitignore"), "{hint}");
+    ok(
+        &sh(
+            repo.path(),
+            "echo CLAUDE.md >> .gitignore && git add .gitignore",
+            &[],
+        ),
+        "ignore",
+    );
+    ok(
+        &sh(repo.path(), "git commit -q -m 'Ignore notes'", &path),
+        "commit after the hint",
+    );
+
+    repo.write("fix.txt", "fix\n");
+    let o = sh(
+        repo.path(),
+        &format!("git add fix.txt && git commit -q -m 'Fix\n\n{TRAILER}'"),
+        &path,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        err.contains("fix: delete that line from the commit message"),
+        "{err}"
+    );
+    let again = err
+        .lines()
+        .find(|l| l.contains("commit again with"))
+        .and_then(|l| {
+            commands(l)
+                .into_iter()
+                .find(|c| c.starts_with("git commit"))
+        })
+        .unwrap_or_else(|| panic!("no command to commit again: {err}"));
+    let mut env = path.to_vec();
+    env.push(("GIT_EDITOR", message_editor(repo.path(), Some(TRAILER))));
+    ok(&sh(repo.path(), &again, &env), &again);
+    assert!(audit(repo.path()).is_empty());
+}
