@@ -12,10 +12,11 @@ use toml::Spanned;
 use crate::catalogue::{
     at, locate_all, parse_toml, AssistantDef, Catalogue, Located, RuleDef, SourceFile,
 };
-use crate::engine::disclosure::{AuthorRule, Disclosure, Place};
+use crate::engine::disclosure::Disclosure;
 use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
 
+mod disclosure;
 pub mod preset;
 pub mod server;
 
@@ -155,7 +156,7 @@ impl Policy {
     ) -> Result<Policy> {
         let mut catalogue = Catalogue::builtin()?;
         let mut lists = Lists::default();
-        let mut disclosure = DisclosureSection::default();
+        let mut disclosure = disclosure::DisclosureSection::default();
         let mut exempt_paths = Vec::new();
         let mut exempt_identities = Vec::new();
         let mut exempt_commits = Vec::new();
@@ -342,7 +343,7 @@ struct PolicyFile {
     #[serde(default)]
     policy: PolicySection,
     #[serde(default)]
-    disclosure: DisclosureSection,
+    disclosure: disclosure::DisclosureSection,
     #[serde(default)]
     assistant: Vec<AssistantDef>,
     #[serde(default)]
@@ -384,140 +385,6 @@ struct Lists {
     disclose: Option<Vec<Located>>,
     disable: Vec<Located>,
     enable: Vec<Located>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Level {
-    Allow,
-    Warn,
-    Deny,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum AuthorLevel {
-    Disclose,
-    Deny,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-enum PlaceName {
-    Message,
-    PullRequest,
-}
-
-/// The `[disclosure]` table, as written (each key may come from a preset or the file).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct DisclosureSection {
-    #[serde(default)]
-    trailer: Option<String>,
-    #[serde(default)]
-    accept: Option<Vec<String>>,
-    #[serde(default)]
-    form: Option<Spanned<String>>,
-    #[serde(default)]
-    form_help: Option<String>,
-    #[serde(default)]
-    value: Option<String>,
-    #[serde(default)]
-    value_without_model: Option<String>,
-    #[serde(default)]
-    paths: Option<Level>,
-    #[serde(default)]
-    author: Option<AuthorLevel>,
-    #[serde(default)]
-    disclose_in: Option<PlaceName>,
-    #[serde(default)]
-    fix: Option<bool>,
-    /// Where `form` was written, for its error.
-    #[serde(skip)]
-    form_file: Option<Arc<SourceFile>>,
-}
-
-impl DisclosureSection {
-    /// Each key `other` writes replaces this one's.
-    fn overlay(&mut self, file: &Arc<SourceFile>, other: DisclosureSection) {
-        macro_rules! take {
-            ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
-        }
-        if other.form.is_some() {
-            self.form_file = Some(file.clone());
-        }
-        take!(
-            trailer,
-            accept,
-            form,
-            form_help,
-            value,
-            value_without_model,
-            paths,
-            author,
-            disclose_in,
-            fix
-        );
-    }
-
-    fn check(self) -> Result<Disclosure> {
-        let mut d = Disclosure::default();
-        if let Some(t) = self.trailer {
-            let key = crate::engine::disclosure::trailer_key(&format!("{t}: x"));
-            if key.is_none() || t.contains(':') {
-                return Err(Error::input(
-                    "[disclosure] trailer",
-                    format!(
-                        "`{t}` is not a trailer key (letters, digits and `-`, like `Assisted-by`)"
-                    ),
-                ));
-            }
-            d.trailer = t;
-        }
-        d.keys = std::iter::once(d.trailer.as_str())
-            .chain(self.accept.iter().flatten().map(String::as_str))
-            .filter_map(|k| crate::engine::disclosure::trailer_key(&format!("{k}: x")))
-            .collect();
-        if let (Some(form), Some(file)) = (self.form, self.form_file) {
-            let re = regex::Regex::new(form.get_ref()).map_err(|e| {
-                let detail = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned();
-                at(
-                    &file,
-                    form.span(),
-                    format!("invalid regular expression: {detail}"),
-                )
-            })?;
-            d.form = Some(re);
-        }
-        d.form_help = self.form_help;
-        if let Some(v) = self.value {
-            d.value = v;
-        }
-        if let Some(v) = self.value_without_model {
-            d.value_without_model = v;
-        }
-        d.paths = match self.paths {
-            None | Some(Level::Allow) => None,
-            Some(Level::Warn) => Some(Severity::Warn),
-            Some(Level::Deny) => Some(Severity::Deny),
-        };
-        d.author = match self.author {
-            Some(AuthorLevel::Deny) => AuthorRule::Deny,
-            _ => AuthorRule::Disclose,
-        };
-        d.place = match self.disclose_in {
-            Some(PlaceName::PullRequest) => Place::PullRequest,
-            _ => Place::Message,
-        };
-        d.fix = self.fix.unwrap_or(false);
-        Ok(d)
-    }
 }
 
 impl crate::engine::disclosure::Assistants for Policy {
@@ -734,6 +601,40 @@ mod tests {
         let p = Policy::parse("p.toml", &format!("[exempt]\ncommits = [\"{full}\"]\n")).unwrap();
         assert!(p.is_exempt_commit(&full.to_ascii_lowercase()));
         assert!(!p.is_exempt_commit("0123456789abcdef0123456789abcdef01234568"));
+    }
+
+    #[test]
+    fn disclose_star_lets_deny_default_to_nothing_and_deny_wins_by_id() {
+        let p = Policy::parse("t", "[policy]\ndisclose = [\"*\"]\n").unwrap();
+        assert!(p.severity.is_empty());
+        assert_eq!(p.treatment("claude-code"), "disclose");
+        let p = Policy::parse(
+            "t",
+            "[policy]\ndisclose = [\"*\"]\ndeny = [\"claude-code\"]\nallow = [\"mcp\"]\n",
+        )
+        .unwrap();
+        assert_eq!(p.treatment("claude-code"), "deny");
+        assert_eq!(p.treatment("mcp"), "allow");
+        assert_eq!(p.treatment("cursor"), "disclose");
+        // Named in `disclose` only: the others stay denied by the default.
+        let p = Policy::parse("t", "[policy]\ndisclose = [\"cursor\"]\n").unwrap();
+        assert_eq!(p.treatment("cursor"), "disclose");
+        assert_eq!(p.treatment("copilot"), "deny");
+        let err = Policy::parse("t", "[policy]\ndeny = [\"*\"]\ndisclose = [\"*\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("contradict each other"), "{err}");
+    }
+
+    #[test]
+    fn an_about_table_is_only_for_presets() {
+        let err = Policy::parse(
+            "p.toml",
+            "[about]\ntitle = \"x\"\nsource = \"y\"\nsummary = \"z\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`[about]` belongs to preset files"), "{err}");
     }
 
     #[test]
