@@ -127,14 +127,33 @@ END { if (hit != 1) { print "commit " short " found " hit " times in the todo li
     write_script(&dir.join(".git/seq-editor.sh"), &script)
 }
 
-/// The message edit: the line of the finding deleted (a message left empty gets a subject,
-/// as a person would write one).
-fn message_editor(dir: &Path, line: Option<&str>) -> String {
-    let line = line.unwrap_or("\u{1}none\u{1}");
-    std::fs::write(dir.join(".git/drop-line"), format!("{line}\n")).unwrap();
+/// The message edit the hint asks for: the line of the finding deleted, or replaced by the
+/// line the hint gives (`replace that line with `...``), and a trailer the hint names added
+/// at the end (`add the trailer `...``). A message left empty gets a subject, as a person
+/// would write one.
+fn message_editor(dir: &Path, line: Option<&str>, hint: &str) -> String {
+    let after = |marker: &str| {
+        hint.split(marker)
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let replace = after("replace that line with `");
+    let append = after("add the trailer `");
+    std::fs::write(dir.join(".git/drop-line"), line.unwrap_or("\u{1}none\u{1}")).unwrap();
+    std::fs::write(dir.join(".git/new-line"), &replace).unwrap();
+    std::fs::write(dir.join(".git/add-line"), &append).unwrap();
+    let awk = r#"
+BEGIN { getline drop < (d "/drop-line"); getline put < (d "/new-line"); getline add < (d "/add-line") }
+$0 == drop { if (put != "") print put; next }
+{ print }
+END { if (add != "") print add }"#;
     write_script(
         &dir.join(".git/msg-editor.sh"),
-        "grep -v -x -F -f \"$(dirname \"$0\")/drop-line\" \"$1\" > \"$1.new\" || true\nmv \"$1.new\" \"$1\"\ngrep -q '^[^#]' \"$1\" || echo Release > \"$1\"",
+        &format!(
+            "d=\"$(dirname \"$0\")\"\nawk -v d=\"$d\" '{awk}' \"$1\" > \"$1.new\"\nmv \"$1.new\" \"$1\"\ngrep -q '^[^#]' \"$1\" || echo Release > \"$1\""
+        ),
     )
 }
 
@@ -143,18 +162,29 @@ fn follow(dir: &Path, f: &Found) {
     let cmds = commands(&f.hint);
     let env = vec![
         ("GIT_SEQUENCE_EDITOR", String::new()),
-        ("GIT_EDITOR", message_editor(dir, f.line.as_deref())),
+        (
+            "GIT_EDITOR",
+            message_editor(dir, f.line.as_deref(), &f.hint),
+        ),
     ];
     let head = sh(dir, "git rev-parse HEAD", &[]);
     let is_head = String::from_utf8_lossy(&head.stdout).trim() == f.commit;
     if f.tag.is_some() {
         // `git tag -f -a NAME NAME^{}`
-        ok(&sh(dir, &cmds[0], &env), &f.hint);
+        let tag = cmds
+            .iter()
+            .find(|c| c.starts_with("git tag -f -a"))
+            .unwrap();
+        ok(&sh(dir, tag, &env), &f.hint);
         return;
     }
     // "... `git commit --amend` if it is the last commit, else run `git rebase ...` ..."
     if is_head && f.hint.contains("if it is the last commit") {
-        ok(&sh(dir, &cmds[0], &env), &f.hint);
+        let amend = cmds
+            .iter()
+            .find(|c| c.starts_with("git commit --amend"))
+            .unwrap();
+        ok(&sh(dir, amend, &env), &f.hint);
         return;
     }
     let rebase = cmds
@@ -442,7 +472,80 @@ fn the_hints_of_the_local_hooks_work_when_followed() {
         })
         .unwrap_or_else(|| panic!("no command to commit again: {err}"));
     let mut env = path.to_vec();
-    env.push(("GIT_EDITOR", message_editor(repo.path(), Some(TRAILER))));
+    env.push(("GIT_EDITOR", message_editor(repo.path(), Some(TRAILER), "")));
     ok(&sh(repo.path(), &again, &env), &again);
     assert!(audit(repo.path()).is_empty());
+}
+
+/// The disclosure policy's hints: a co-author line replaced by the line the hint gives, a
+/// missing disclosure added, each in an older commit below a merge and in the last commit.
+#[test]
+fn the_disclosure_hints_work_when_followed() {
+    let repo = TestRepo::init();
+    repo.write(".aigate.toml", "[policy]\ndisclose = [\"*\"]\n");
+    repo.commit_all("Policy");
+    commit_on(&repo, "fix.txt", &format!("Fix\n\n{TRAILER}\n"));
+    commit_on(
+        &repo,
+        "gen.txt",
+        "Generated\n\nClaude-Session: https://claude.ai/code/session_01abc\n",
+    );
+    commit_on(
+        &repo,
+        "sob.txt",
+        "Signed\n\nAssisted-by: Claude Code\nSigned-off-by: Claude <noreply@anthropic.com>\n",
+    );
+    merge_branch(&repo, |r| {
+        commit_on(r, "s.txt", "Side work");
+    });
+    commit_on(
+        &repo,
+        "last.txt",
+        "Last\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>\n",
+    );
+    follow_until_clean(&repo, |f| {
+        assert!(
+            has(f, "replace that line with `Assisted-by: Claude Code`"),
+            "{f:?}"
+        );
+        assert!(
+            has(f, "add the trailer `Assisted-by: Claude Code`"),
+            "{f:?}"
+        );
+        assert!(
+            has(
+                f,
+                "(to edit the message: `git commit --amend` if it is the last commit"
+            ),
+            "{f:?}"
+        );
+        assert!(has(f, "delete that `Signed-off-by:` line"), "{f:?}");
+    });
+}
+
+/// A preset that wants a person as author (the kernel's): the hint resets the author of an
+/// older commit.
+#[test]
+fn the_author_hint_of_the_kernel_preset_works_when_followed() {
+    let repo = TestRepo::init();
+    repo.write(".aigate.toml", "[policy]\npreset = \"linux-kernel\"\n");
+    repo.commit_all("Policy");
+    repo.write("b.txt", "b\n");
+    repo.commit_with(
+        "By the bot\n\nAssisted-by: LLM",
+        &[
+            ("GIT_AUTHOR_NAME", "Claude"),
+            ("GIT_AUTHOR_EMAIL", "noreply@anthropic.com"),
+        ],
+    );
+    commit_on(&repo, "c.txt", "Later");
+    follow_until_clean(&repo, |f| {
+        assert!(
+            has(
+                f,
+                "the author of a commit must be a person: commit as yourself"
+            ),
+            "{f:?}"
+        )
+    });
 }

@@ -243,7 +243,7 @@ fn verdict(d: &Disclosure, f: &Finding, name: &str, state: State) -> Verdict {
         }
         if key.as_deref() == Some(SIGN_OFF_KEY) {
             return Verdict::Refuse(format!(
-                "only a person can certify the Developer Certificate of Origin: delete that `Signed-off-by:` line, sign off yourself (`git commit -s`) and disclose the assistant with `{line_to_add}`{}",
+                "only a person can certify the Developer Certificate of Origin: delete that `Signed-off-by:` line, sign off yourself (`git commit -s`) and add the trailer `{line_to_add}` if it is not there{}",
                 amend_hint(f)
             ));
         }
@@ -251,13 +251,25 @@ fn verdict(d: &Disclosure, f: &Finding, name: &str, state: State) -> Verdict {
             return Verdict::Refuse(format!(
                 "{name} may be disclosed but not credited as co-author: replace that line with `{}`{}",
                 disclosure_line(d, name, line),
-                if d.fix { "" } else { " (`[disclosure] fix = true` lets the commit-msg hook do it)" }
+                if !f.commit.is_empty() {
+                    amend_hint(f)
+                } else if d.fix {
+                    String::new()
+                } else {
+                    " (`[disclosure] fix = true` lets the commit-msg hook do it)".to_owned()
+                }
             ));
         }
     }
     if d.author == AuthorRule::Deny && matches!(f.field, Some(Role::Author | Role::Committer)) {
+        // The finding's own hint says how to change the identity, for this commit or the
+        // one being made.
+        let how = f
+            .hint
+            .strip_prefix("commit as yourself: ")
+            .unwrap_or(&f.hint);
         return Verdict::Refuse(format!(
-            "the author of a commit must be a person: commit as yourself (`git commit --amend --reset-author`) and disclose {name} with `{line_to_add}`"
+            "the author of a commit must be a person: commit as yourself ({how}), and disclose {name} with `{line_to_add}`"
         ));
     }
     if d.place == Place::PullRequest || !state.has_message || state.disclosed {
