@@ -57,7 +57,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
             report::explain::explain(out, &policy, &args.id)?;
             Ok(exit::CLEAN)
         }
-        Command::CheckMessage(args) => run_check_message(args, err),
+        Command::CheckMessage(args) => run_check_message(args, out, err),
         Command::Hook(args) => match args.hook {
             // Server hooks find their repository and policy their own way (never from the
             // pushed tree), so they do not go through the local hooks' set-up.
@@ -160,7 +160,11 @@ fn run_rules(args: cli::RulesArgs, out: &mut dyn Write) -> Result<u8> {
 }
 
 /// `aigate check-message`: one message, judged as the commit-msg hook judges it.
-fn run_check_message(args: cli::CheckMessageArgs, err: &mut dyn Write) -> Result<u8> {
+fn run_check_message(
+    args: cli::CheckMessageArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
     use std::io::Read;
     let (repo, policy) = local_policy(args.config.as_deref())?;
     let raw = match args
@@ -185,7 +189,36 @@ fn run_check_message(args: cli::CheckMessageArgs, err: &mut dyn Write) -> Result
         }
     };
     let raw = String::from_utf8_lossy(&raw);
-    let findings = hooks::commit_msg::check_text(repo.as_ref(), &policy, &raw);
+    if !args.fix {
+        let findings = hooks::commit_msg::check_text(repo.as_ref(), &policy, &raw);
+        return hooks::report(err, &policy, &findings, "message refused: it", &[]);
+    }
+    let (fixed, rewrites, findings) = hooks::commit_msg::fix_text(repo.as_ref(), &policy, &raw);
+    let file = args
+        .file
+        .as_deref()
+        .filter(|f| *f != std::path::Path::new("-"));
+    match file {
+        Some(path) if !rewrites.is_empty() => {
+            std::fs::write(path, &fixed).map_err(|source| error::Error::Write {
+                path: path.to_owned(),
+                source,
+            })?
+        }
+        Some(_) => {}
+        None => out
+            .write_all(fixed.as_bytes())
+            .map_err(error::Error::Output)?,
+    }
+    for r in &rewrites {
+        writeln!(
+            err,
+            "aigate: rewrote `{}` as `{}`",
+            sanitize::for_terminal(&r.from),
+            sanitize::for_terminal(&r.to)
+        )
+        .map_err(error::Error::Output)?;
+    }
     hooks::report(err, &policy, &findings, "message refused: it", &[])
 }
 

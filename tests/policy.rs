@@ -679,6 +679,30 @@ fn check_message_gives_the_verdict_and_status_of_the_commit_msg_hook() {
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
 }
 
+#[test]
+fn check_message_fix_rewrites_a_file_or_prints_the_fixed_stdin() {
+    let repo = TestRepo::init();
+    repo.write(".aigate.toml", DISCLOSE_ALL);
+    let msg = format!("Fix\n\n{CLAUDE_CO_AUTHOR}\n");
+    repo.write("msg", &msg);
+    let o = aigate(repo.path(), &["check-message", "--fix", "msg"]);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(stderr(&o).contains("aigate: rewrote"), "{}", describe(&o));
+    let fixed = "Fix\n\nAssisted-by: Claude Code (Claude Opus 4.5)\n";
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("msg")).unwrap(),
+        fixed
+    );
+    let o = aigate_stdin(repo.path(), &["check-message", "--fix"], &msg);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert_eq!(stdout(&o), fixed);
+    // Under a ban nothing is rewritten and the verdict stands.
+    repo.write(".aigate.toml", "[policy]\ndeny = [\"*\"]\n");
+    let o = aigate_stdin(repo.path(), &["check-message", "--fix"], &msg);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert_eq!(stdout(&o), msg);
+}
+
 // ------------------------------------------------------------------ exemptions
 
 #[test]
@@ -700,4 +724,57 @@ fn an_abbreviated_exempt_commit_is_a_policy_error_and_a_full_one_works() {
     repo.write(".aigate.toml", format!("[exempt]\ncommits = [\"{id}\"]\n"));
     let (code, found) = audit(&repo, &[]);
     assert_eq!((code, found.len()), (0, 0), "{found:?}");
+}
+
+// ------------------------------------------------------------------ server
+
+/// The server hook judges pushed commits under its own policy (here a preset), as the audit
+/// does: a disclosed commit lands, one crediting the assistant as co-author is rejected with
+/// the line to write.
+#[test]
+fn the_server_hook_enforces_a_disclosure_preset() {
+    let root = tempfile::tempdir().unwrap();
+    let bare = root.path().join("srv.git");
+    let o = git(
+        root.path(),
+        &["init", "-q", "--bare", "-b", "main", "srv.git"],
+        &[],
+    );
+    assert_ok(&o);
+    let policy = root.path().join("policy.toml");
+    std::fs::write(&policy, "[policy]\npreset = \"fedora\"\n").unwrap();
+    let o = aigate(
+        root.path(),
+        &[
+            "install",
+            "--server",
+            "-C",
+            bare.to_str().unwrap(),
+            "--config",
+            policy.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&o);
+    let url = format!("file://{}", bare.display());
+
+    let repo = TestRepo::init();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("Base");
+    repo.write("b.txt", "b\n");
+    repo.commit_all(&format!(
+        "Disclosed\n\n{CLAUDE_SESSION}\nAssisted-by: Claude Code\n"
+    ));
+    assert_ok(&git(repo.path(), &["push", "-q", &url, "main"], &[]));
+
+    repo.write("c.txt", "c\n");
+    let bad = repo.commit_all(&format!("Credited\n\n{CLAUDE_CO_AUTHOR}\n"));
+    let o = git(repo.path(), &["push", "-q", &url, "main"], &[]);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("replace that line with `Assisted-by: Claude Code`"),
+        "{}",
+        describe(&o)
+    );
+    let o = git(&bare, &["rev-parse", "main"], &[]);
+    assert_ne!(stdout(&o).trim(), bad, "the rejected commit did not land");
 }

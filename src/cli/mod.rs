@@ -56,6 +56,12 @@ pub struct CheckMessageArgs {
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
 
+    /// Rewrite the co-author lines of assistants the policy allows when disclosed into
+    /// disclosure lines, as the commit-msg hook does under `[disclosure] fix = true`: in
+    /// FILE, or on stdout for stdin.
+    #[arg(long)]
+    pub fix: bool,
+
     /// Policy file (default: `AIGATE_CONFIG`, then `.aigate.toml` in the work tree, then the
     /// built-in policy).
     #[arg(long, value_name = "FILE")]

@@ -74,6 +74,24 @@ pub fn check_text(repo: Option<&Repo>, policy: &Policy, raw: &str) -> Vec<Findin
     judge(policy, &message, found)
 }
 
+/// [`check_text`] after the fix: the co-author lines of disclosed assistants rewritten into
+/// disclosure lines. Returns the rewritten text, the rewrites and the findings that remain.
+pub fn fix_text(
+    repo: Option<&Repo>,
+    policy: &Policy,
+    raw: &str,
+) -> (String, Vec<Rewrite>, Vec<Finding>) {
+    let message = match repo {
+        Some(repo) => Cleanup::from_git(repo, raw).apply(raw),
+        None => message_body(raw, Some("#"), Some("#")),
+    };
+    let found = findings(policy, &message, &[]);
+    let rewrites = disclosure::rewrites(&policy.disclosure, policy, &found);
+    let fixed = disclosure::apply(raw, &rewrites);
+    let remaining = check_text(repo, policy, &fixed);
+    (fixed, rewrites, remaining)
+}
+
 fn judge(policy: &Policy, message: &str, found: Vec<Finding>) -> Vec<Finding> {
     policy.judge(Some(message), found)
 }
