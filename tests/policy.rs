@@ -464,6 +464,28 @@ fn a_preset_is_extended_and_overridden_in_the_same_file() {
 }
 
 #[test]
+fn the_audit_summary_names_the_preset_of_the_policy() {
+    let repo = hooked("[policy]\npreset = \"mesa\"\n");
+    let o = aigate(repo.path(), &["audit", "--no-progress"]);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    let text = stdout(&o);
+    let line = text.lines().find(|l| l.trim_start().starts_with("preset:"));
+    assert!(
+        line.is_some_and(|l| l.trim_end().ends_with(" mesa")),
+        "{text}"
+    );
+    repo.write(".aigate.toml", DISCLOSE_ALL);
+    let o = aigate(repo.path(), &["audit", "--no-progress"]);
+    assert!(
+        !stdout(&o)
+            .lines()
+            .any(|l| l.trim_start().starts_with("preset:")),
+        "no preset line without a preset: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn an_unknown_preset_is_an_error_with_a_suggestion() {
     let repo = TestRepo::init();
     repo.write(".aigate.toml", "[policy]\npreset = \"linux-kernal\"\n");

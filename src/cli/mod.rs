@@ -1,7 +1,8 @@
-//! The command line, as clap structs kept close to the flags. `lib.rs` turns them into the
-//! settings the library consumes.
+//! The command line, as clap structs kept close to the flags. [`settings`] turns them, with
+//! what `main` gathers from the process, into the settings the library consumes.
 
 pub mod dates;
+pub mod settings;
 
 use std::path::PathBuf;
 
@@ -95,6 +96,14 @@ pub struct AuditArgs {
     /// No progress bar (it is drawn on stderr only when stderr is a terminal).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Print only the summary: what was audited, how completely, the totals and what to do.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Fail (exit 2) instead of reporting an incomplete history (a shallow clone).
+    #[arg(long)]
+    pub require_complete: bool,
 
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]

@@ -472,6 +472,7 @@ mod tests {
             author: String::new(),
             date: 0,
             hint: "h".to_owned(),
+            parents: 1,
         }
     }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::catalogue::Kind;
 use crate::engine::matcher::{Location, Match, Matcher, Role};
-use crate::policy::Severity;
+use crate::engine::Severity;
 use crate::sanitize::shell_quote;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -38,6 +38,10 @@ pub struct Finding {
     /// Author date, seconds since the epoch.
     pub date: i64,
     pub hint: String,
+    /// How many parents the commit has (see [`Context::parents`]), for the shared renderer
+    /// to word one fix for several paths; not part of the report formats.
+    #[serde(skip)]
+    pub parents: usize,
 }
 
 /// The name `git tag` takes: `v1` for `refs/tags/v1`.
@@ -105,6 +109,36 @@ pub struct Context<'a> {
     pub parents: usize,
 }
 
+/// How many hex digits of a commit or tag id every message and report shows.
+pub const SHORT_ID: usize = 12;
+
+/// The first [`SHORT_ID`] digits of `id` (all of it when shorter).
+pub fn short_id(id: &str) -> &str {
+    id.get(..SHORT_ID).unwrap_or(id)
+}
+
+/// How to fix marker paths: staged ones are unstaged; committed ones are removed from commit
+/// `short` (which has `parents` parents) by rewriting it. One wording for one path or several.
+pub fn path_hint(paths: &[&str], short: &str, parents: usize, staged: bool) -> String {
+    let (it, them, file) = if paths.len() == 1 {
+        ("it", "the path", "the file")
+    } else {
+        ("them", "the paths", "the files")
+    };
+    let quoted: Vec<String> = paths.iter().map(|p| shell_quote(p)).collect();
+    let quoted = quoted.join(" ");
+    if staged {
+        format!("unstage {it} with `git rm --cached -r -- {quoted}` and add {it} to .gitignore")
+    } else {
+        // `git rm` without `--cached`: a copy left untracked in the work tree would stop the
+        // rebase at the next commit that has the file.
+        format!(
+            "remove {it} from that commit: {}, then `git rm -r -- {quoted} && git commit --amend --no-edit --allow-empty && git rebase --continue` (copy {file} elsewhere first if you still need {it}); or exempt {them} in the policy",
+            rewrite(short, parents, Edit::Stop)
+        )
+    }
+}
+
 impl Finding {
     pub fn new(matcher: &Matcher, m: Match, cx: &Context<'_>) -> Finding {
         let rule = &matcher.rules[m.rule];
@@ -119,12 +153,14 @@ impl Finding {
                 Some(role),
             ),
         };
-        let short = &cx.commit[..cx.commit.len().min(12)];
+        let short = short_id(&cx.commit);
         let hint = match (kind, cx.stage) {
-            (Kind::Path, Stage::PreCommit) => {
-                let p = path.as_deref().unwrap_or_default();
-                format!("unstage it with `git rm --cached -r -- {}` and add it to .gitignore", shell_quote(p))
-            }
+            (Kind::Path, stage) => path_hint(
+                &[path.as_deref().unwrap_or_default()],
+                short,
+                cx.parents,
+                stage == Stage::PreCommit,
+            ),
             (Kind::Message, Stage::CommitMsg) => "delete that line from the commit message".to_owned(),
             (Kind::Identity, Stage::PreCommit | Stage::CommitMsg) => "commit as yourself: set `git config user.name` and `user.email` to your own, and drop any `--author` or `GIT_AUTHOR_*`/`GIT_COMMITTER_*` override".to_owned(),
             (Kind::Message, _) if cx.tag.is_some() => {
@@ -134,15 +170,6 @@ impl Finding {
             (Kind::Identity, _) if cx.tag.is_some() => {
                 let t = shell_quote(tag_name(cx.tag.as_deref().unwrap_or_default()));
                 format!("recreate the tag as yourself: `git tag -f -a {t} {t}^{{}}` with your own `user.name` and `user.email`")
-            }
-            (Kind::Path, _) => {
-                let p = shell_quote(path.as_deref().unwrap_or_default());
-                // `git rm` without `--cached`: a copy left untracked in the work tree would
-                // stop the rebase at the next commit that has the file.
-                format!(
-                    "remove it from that commit: {}, then `git rm -r -- {p} && git commit --amend --no-edit --allow-empty && git rebase --continue` (copy the file elsewhere first if you still need it); or exempt the path in the policy",
-                    rewrite(short, cx.parents, Edit::Stop)
-                )
             }
             (Kind::Message, _) => format!(
                 "delete that line from the message: `git commit --amend` if it is the last commit, else {}",
@@ -174,6 +201,7 @@ impl Finding {
             author: cx.author.to_owned(),
             date: cx.date,
             hint,
+            parents: cx.parents,
         }
     }
 

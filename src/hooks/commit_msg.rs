@@ -23,20 +23,25 @@ const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
 /// The findings of the message in `file`, as the policy judges them. Under
 /// `[disclosure] fix = true` the co-author lines of disclosed assistants are first rewritten
 /// in `file` into disclosure lines; the rewrites are returned so the hook can say so.
-pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<(Vec<Finding>, Vec<Rewrite>)> {
+pub fn check(
+    repo: &Repo,
+    policy: &Policy,
+    file: &Path,
+    vars: &crate::Vars,
+) -> Result<(Vec<Finding>, Vec<Rewrite>)> {
     let raw = std::fs::read(file).map_err(|source| Error::Read {
         path: file.to_owned(),
         source,
     })?;
     let raw = String::from_utf8_lossy(&raw).into_owned();
-    let cleanup = Cleanup::from_git(repo, &raw);
+    let cleanup = Cleanup::from_git(repo, &raw, vars);
     // The commit's identities matter to a disclosure policy, which judges them with the
     // message (the pre-commit hook, which has no message yet, leaves them to this one).
     let idents = if policy.disclose.is_empty() {
         Vec::new()
     } else {
-        let author = future_ident(repo, "AUTHOR");
-        let committer = future_ident(repo, "COMMITTER");
+        let author = future_ident(repo, "AUTHOR", vars);
+        let committer = future_ident(repo, "COMMITTER", vars);
         let mut v = vec![(Role::Author, author.name.clone(), author.email.clone())];
         if committer != author {
             v.push((Role::Committer, committer.name, committer.email));
@@ -65,9 +70,14 @@ pub fn check(repo: &Repo, policy: &Policy, file: &Path) -> Result<(Vec<Finding>,
 /// `aigate check-message`: the findings of one message, judged as the commit-msg hook
 /// judges them. Comment lines and a scissors line are dropped as git drops them by default
 /// (or as the repository's config says, when there is one).
-pub fn check_text(repo: Option<&Repo>, policy: &Policy, raw: &str) -> Vec<Finding> {
+pub fn check_text(
+    repo: Option<&Repo>,
+    policy: &Policy,
+    raw: &str,
+    vars: &crate::Vars,
+) -> Vec<Finding> {
     let message = match repo {
-        Some(repo) => Cleanup::from_git(repo, raw).apply(raw),
+        Some(repo) => Cleanup::from_git(repo, raw, vars).apply(raw),
         None => message_body(raw, Some("#"), Some("#")),
     };
     let found = findings(policy, &message, &[]);
@@ -80,15 +90,16 @@ pub fn fix_text(
     repo: Option<&Repo>,
     policy: &Policy,
     raw: &str,
+    vars: &crate::Vars,
 ) -> (String, Vec<Rewrite>, Vec<Finding>) {
     let message = match repo {
-        Some(repo) => Cleanup::from_git(repo, raw).apply(raw),
+        Some(repo) => Cleanup::from_git(repo, raw, vars).apply(raw),
         None => message_body(raw, Some("#"), Some("#")),
     };
     let found = findings(policy, &message, &[]);
     let rewrites = disclosure::rewrites(&policy.disclosure, policy, &found);
     let fixed = disclosure::apply(raw, &rewrites);
-    let remaining = check_text(repo, policy, &fixed);
+    let remaining = check_text(repo, policy, &fixed, vars);
     (fixed, rewrites, remaining)
 }
 
@@ -115,7 +126,7 @@ fn findings(policy: &Policy, message: &str, idents: &[(Role, String, String)]) -
         tag: None,
         subject: message.lines().next().unwrap_or(""),
         author: "",
-        date: super::now(),
+        date: crate::report::now(),
         stage: Stage::CommitMsg,
         parents: 0,
     };
@@ -130,19 +141,8 @@ pub fn footer(file: &Path) -> Vec<String> {
     let shown = super::shown(file);
     vec![format!(
         "the message is kept in {shown}: edit it and commit again with `git commit -e -v -F {}` (`-v` drops a diff left below the scissors line)",
-        sh_quote(file)
+        crate::sanitize::shell_quote(&crate::sanitize::for_terminal(&file.display().to_string()))
     )]
-}
-
-fn sh_quote(path: &Path) -> String {
-    let s = crate::sanitize::for_terminal(&path.display().to_string()).into_owned();
-    if s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 /// What git will remove from the message file before committing.
@@ -161,8 +161,8 @@ impl Cleanup {
     /// its hooks `GIT_EDITOR=:` when none is). With the default mode an edited message loses
     /// its comments; `git commit -m` keeps `#` lines. `--cleanup=<mode>` on the command line
     /// is not visible to hooks; only the config is.
-    pub fn from_git(repo: &Repo, raw: &str) -> Cleanup {
-        let edited = std::env::var_os("GIT_EDITOR").map_or(true, |e| e != ":");
+    pub fn from_git(repo: &Repo, raw: &str, vars: &crate::Vars) -> Cleanup {
+        let edited = vars.get("GIT_EDITOR") != Some(":");
         let mode = config_string(repo, "commit.cleanup").unwrap_or_default();
         let configured = config_string(repo, "core.commentString")
             .or_else(|| config_string(repo, "core.commentChar"))

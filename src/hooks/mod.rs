@@ -22,23 +22,29 @@ use crate::git::repo::Repo;
 use crate::policy::{Policy, Severity};
 use crate::sanitize::for_terminal;
 
-/// Runs one hook mode and returns its exit status.
-pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
+/// Runs one hook mode on git's input for it (`stdin`: the pushed refs of pre-push) and
+/// returns its exit status.
+pub fn run(
+    args: HookArgs,
+    vars: &crate::Vars,
+    stdin: &mut dyn std::io::Read,
+    err: &mut dyn Write,
+) -> Result<u8> {
     let repo = Repo::open(None)?;
     let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
     match args.hook {
         HookName::PreCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let findings = pre_commit::check(&repo, &policy, vars)?;
             let header = pre_commit::header(&findings, "commit");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::PreMergeCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let findings = pre_commit::check(&repo, &policy, vars)?;
             let header = pre_commit::header(&findings, "merge");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::CommitMsg { file, .. } => {
-            let (findings, rewrites) = commit_msg::check(&repo, &policy, &file)?;
+            let (findings, rewrites) = commit_msg::check(&repo, &policy, &file, vars)?;
             for r in &rewrites {
                 writeln!(
                     err,
@@ -58,7 +64,8 @@ pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
             )
         }
         HookName::PrePush { remote, url, .. } => {
-            let input = pre_push::Input::gather(remote, url, &mut std::io::stdin().lock())?;
+            let input =
+                pre_push::Input::gather(remote, url, vars, &mut std::io::BufReader::new(stdin))?;
             let outcome = pre_push::check(&repo, &policy, &input)?;
             report(
                 err,
@@ -120,33 +127,15 @@ fn write_report(
     let mut ordered: Vec<&Finding> = findings.iter().collect();
     // Stable: keeps commit order, denied findings before warnings within the whole list.
     ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let mut last_object: Option<String> = None;
-    for f in ordered {
-        let object = object_of(f);
-        if object != last_object {
-            if let Some(o) = &object {
-                writeln!(err)?;
-                writeln!(err, "  {o}")?;
-            } else {
-                writeln!(err)?;
-            }
-            last_object = object.clone();
-        }
-        let indent = if object.is_some() { "    " } else { "  " };
-        let name = policy
-            .catalogue
-            .assistant(&f.assistant)
-            .map_or(f.assistant.as_str(), |a| a.name.as_str());
-        writeln!(
+    for group in crate::report::lines::groups(ordered) {
+        writeln!(err)?;
+        crate::report::lines::write_group(
             err,
-            "{indent}{}: {} - {name} ({}) [{}]",
-            f.severity.as_str(),
-            f.what(),
-            f.assistant,
-            f.rule
+            &group,
+            &policy.catalogue,
+            "  ",
+            crate::report::lines::Style::PLAIN,
         )?;
-        // The hint quotes the path, which the committer chose.
-        writeln!(err, "{indent}  fix: {}", for_terminal(&f.hint))?;
     }
     writeln!(err)?;
     for line in footer {
@@ -160,28 +149,6 @@ fn write_report(
         err,
         "policy: {source}; `aigate rules` lists the rules, a `.aigate.toml` can allow or exempt"
     )
-}
-
-/// `commit 1a2b3c4d5e6f <subject>` or `tag <name>` for pushed findings; nothing for staged ones.
-fn object_of(f: &Finding) -> Option<String> {
-    if let Some(tag) = &f.tag {
-        return Some(format!("tag {}", for_terminal(tag)));
-    }
-    if f.commit.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "commit {} {}",
-        &f.commit[..f.commit.len().min(12)],
-        for_terminal(&f.subject)
-    ))
-}
-
-/// Seconds since the epoch, for findings about a commit not yet made.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A path for a message: sanitised, in backticks.

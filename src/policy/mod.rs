@@ -96,14 +96,18 @@ impl Policy {
         Ok(policy)
     }
 
-    /// Finds the policy for a repository: an explicit file, then `AIGATE_CONFIG`, then
-    /// `.aigate.toml` at the root of the work tree, then the built-in default.
+    /// The name of the preset the policy starts from (`linux-kernel`), when it names one.
+    pub fn preset_name(&self) -> Option<&'static str> {
+        let path = self.preset.as_deref()?;
+        preset::all().find(|p| p.path() == path).map(|p| p.name)
+    }
+
+    /// Finds the policy for a repository: an explicit file (`--config`, else `AIGATE_CONFIG`,
+    /// which the settings resolve), then `.aigate.toml` at the root of the work tree, then the
+    /// built-in default.
     pub fn locate(explicit: Option<&Path>, work_tree: Option<&Path>) -> Result<Policy> {
         if let Some(path) = explicit {
             return Policy::from_file(path);
-        }
-        if let Some(path) = std::env::var_os("AIGATE_CONFIG").filter(|v| !v.is_empty()) {
-            return Policy::from_file(Path::new(&path));
         }
         if let Some(dir) = work_tree {
             let path = dir.join(FILE_NAME);

@@ -148,8 +148,7 @@ pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    /// The catalogue in docs/catalogue.md is the output of `aigate rules`, kept in sync by this
-    /// test.
+    /// The catalogue in docs/catalogue.md is the output of `aigate rules`, kept in sync by this test.
     #[test]
     fn readme_catalogue_matches_aigate_rules() {
         let policy = crate::policy::Policy::builtin().unwrap();
@@ -179,7 +178,7 @@ mod tests {
                 )
                 .unwrap();
             } else {
-                panic!("docs/catalogue.md catalogue is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
+                panic!("docs/catalogue.md is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
             }
         }
     }
