@@ -114,18 +114,13 @@ pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
     let Io { stdin, out, err } = io;
     match settings {
         Settings::Audit(s) => run_audit(s, out, err),
-        Settings::Rules { config, format } => {
-            let policy = match &config {
-                Some(path) => Policy::from_file(path)?,
-                None => Policy::builtin()?,
-            };
-            let rows = report::rules::rows(&policy);
-            match format {
-                Format::Human => report::rules::human(out, &rows)?,
-                Format::Json => report::rules::json(out, &rows)?,
-            }
+        Settings::Rules(args) => run_rules(args, out),
+        Settings::Explain(args) => {
+            let (_, policy) = local_policy(args.config.as_deref())?;
+            report::explain::explain(out, &policy, &args.id)?;
             Ok(exit::CLEAN)
         }
+        Settings::CheckMessage { args, vars } => run_check_message(args, &vars, stdin, out, err),
         Settings::Hook { args, vars } => match args.hook {
             // Server hooks find their repository and policy their own way (never from the
             // pushed tree), so they do not go through the local hooks' set-up.
@@ -183,6 +178,119 @@ pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
             now,
         } => ci::merge::run(&reports, config.as_deref(), format, colour, now, out),
     }
+}
+
+/// The repository of the current directory, if any, and the policy it is under, found as
+/// `audit` finds it.
+fn local_policy(config: Option<&std::path::Path>) -> Result<(Option<git::repo::Repo>, Policy)> {
+    let repo = git::repo::Repo::open(None).ok();
+    let policy = Policy::locate(config, repo.as_ref().and_then(|r| r.work_tree()))?;
+    Ok((repo, policy))
+}
+
+/// `aigate rules`: the policy in force (or a preset's), optionally for one assistant.
+fn run_rules(args: cli::RulesArgs, out: &mut dyn Write) -> Result<u8> {
+    let policy = match &args.preset {
+        Some(name) if name == "list" => {
+            for p in policy::preset::all() {
+                let about =
+                    Policy::parse(&p.path(), &format!("[policy]\npreset = \"{}\"\n", p.name))?
+                        .about
+                        .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:14} {} ({}) {}",
+                    p.name, about.title, about.summary, about.source
+                )
+                .map_err(error::Error::Output)?;
+            }
+            return Ok(exit::CLEAN);
+        }
+        Some(name) => {
+            if policy::preset::find(name).is_none() {
+                return Err(error::Error::Usage(policy::preset::unknown(name)));
+            }
+            Policy::parse(
+                &format!("<preset {name}>"),
+                &format!("[policy]\npreset = \"{name}\"\n"),
+            )?
+        }
+        None => local_policy(args.config.as_deref())?.1,
+    };
+    if let Some(a) = &args.assistant {
+        if policy.catalogue.assistant(a).is_none() {
+            let near =
+                policy::closest(a, policy.catalogue.assistants.iter().map(|x| x.id.as_str()));
+            return Err(error::Error::Usage(match near {
+                Some(near) => format!("unknown assistant `{a}` (did you mean `{near}`?)"),
+                None => format!("unknown assistant `{a}` (`aigate rules` lists them)"),
+            }));
+        }
+    }
+    let rows = report::rules::rows_for(&policy, args.assistant.as_deref());
+    match args.format {
+        Format::Human => {
+            report::rules::header(out, &policy)?;
+            report::rules::human(out, &rows)?
+        }
+        Format::Json => report::rules::json(out, &rows)?,
+    }
+    Ok(exit::CLEAN)
+}
+
+/// `aigate check-message`: one message, judged as the commit-msg hook judges it.
+fn run_check_message(
+    args: cli::CheckMessageArgs,
+    vars: &Vars,
+    stdin: &mut dyn Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let (repo, policy) = local_policy(args.config.as_deref())?;
+    let raw = match args
+        .file
+        .as_deref()
+        .filter(|f| *f != std::path::Path::new("-"))
+    {
+        Some(path) => std::fs::read(path).map_err(|source| error::Error::Read {
+            path: path.to_owned(),
+            source,
+        })?,
+        None => read_input(stdin, "the message on stdin")?,
+    };
+    let raw = String::from_utf8_lossy(&raw);
+    if !args.fix {
+        let findings = hooks::commit_msg::check_text(repo.as_ref(), &policy, &raw, vars);
+        return hooks::report(err, &policy, &findings, "message refused: it", &[]);
+    }
+    let (fixed, rewrites, findings) =
+        hooks::commit_msg::fix_text(repo.as_ref(), &policy, &raw, vars);
+    let file = args
+        .file
+        .as_deref()
+        .filter(|f| *f != std::path::Path::new("-"));
+    match file {
+        Some(path) if !rewrites.is_empty() => {
+            std::fs::write(path, &fixed).map_err(|source| error::Error::Write {
+                path: path.to_owned(),
+                source,
+            })?
+        }
+        Some(_) => {}
+        None => out
+            .write_all(fixed.as_bytes())
+            .map_err(error::Error::Output)?,
+    }
+    for r in &rewrites {
+        writeln!(
+            err,
+            "aigate: rewrote `{}` as `{}`",
+            sanitize::for_terminal(&r.from),
+            sanitize::for_terminal(&r.to)
+        )
+        .map_err(error::Error::Output)?;
+    }
+    hooks::report(err, &policy, &findings, "message refused: it", &[])
 }
 
 /// `aigate audit`: one or several repositories, one report.

@@ -396,8 +396,7 @@ fn exemptions_cover_paths_commits_and_identities() {
     repo.write(
         ".aigate.toml",
         format!(
-            "[exempt]\npaths = [\"docs/examples/**\"]\ncommits = [\"{}\"]\nidentities = [\"*devin-ai-integration*\"]\n",
-            &old[..10]
+            "[exempt]\npaths = [\"docs/examples/**\"]\ncommits = [\"{old}\"]\nidentities = [\"*devin-ai-integration*\"]\n",
         ),
     );
     let (code, found) = findings(&repo, &[]);

@@ -422,8 +422,9 @@ fn one_commit_with_many_marker_paths_gets_one_header_and_one_fix() {
         .collect();
     assert_eq!(fixes.len(), 1, "{text}");
     assert!(
-        fixes[0].contains("git rm --cached -r -- pkg00/CLAUDE.md pkg01/CLAUDE.md")
-            && fixes[0].contains("pkg28/CLAUDE.md`"),
+        fixes[0].contains("`git rm -r -- pkg00/CLAUDE.md pkg01/CLAUDE.md")
+            && fixes[0].contains("pkg28/CLAUDE.md && git commit --amend")
+            && fixes[0].contains("remove them from that commit"),
         "{}",
         fixes[0]
     );

@@ -313,7 +313,7 @@ fn flagged_push_over_file_url_is_refused_and_nothing_lands() {
         "{lines:?}"
     );
     assert!(
-        lines.iter().any(|l| l.contains("git rm --cached")),
+        lines.iter().any(|l| l.contains("git rm -r --")),
         "{lines:?}"
     );
 
@@ -981,7 +981,7 @@ fn concurrent_pushes(n: usize) {
 }
 
 #[test]
-fn commits_only_hidden_refs_reach_are_known_unless_known_refs_excludes_them() {
+fn commits_only_hidden_refs_reach_are_checked_unless_known_refs_trusts_them() {
     // A flagged commit the server got through a hidden ref (as a platform writes
     // refs/pull/*), not through the hook.
     let setup = |server: &Server| {
@@ -998,18 +998,19 @@ fn commits_only_hidden_refs_reach_are_known_unless_known_refs_excludes_them() {
         ]);
         (repo, flagged)
     };
-    let trusting = Server::new();
-    let (repo, _) = setup(&trusting);
-    assert_pushed(&push(&repo, &trusting.url(), &["main"], &[]));
-    assert_eq!(trusting.last_decision()["commits_checked"], 0);
-
-    let strict = Server::with_policy("known-refs = [\"refs/heads/*\", \"refs/tags/*\"]\n", "");
+    // The default fails closed: only branches and tags vouch for their commits.
+    let strict = Server::new();
     let (repo, flagged) = setup(&strict);
     assert_refused(&push(&repo, &strict.url(), &["main"], &[]));
     assert_ne!(
         strict.rev("refs/heads/main").as_deref(),
         Some(flagged.as_str())
     );
+
+    let trusting = Server::with_policy("known-refs = [\"*\"]\n", "");
+    let (repo, _) = setup(&trusting);
+    assert_pushed(&push(&repo, &trusting.url(), &["main"], &[]));
+    assert_eq!(trusting.last_decision()["commits_checked"], 0);
 }
 
 #[test]

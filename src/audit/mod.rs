@@ -138,8 +138,10 @@ impl<'r> Checker<'r> {
             author: &author,
             date: info.author.time,
             stage,
+            parents: info.parents.len(),
         };
-        Ok(found.into_iter().map(|f| Finding::new(m, f, &cx)).collect())
+        let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+        Ok(self.policy.judge(Some(&info.message), findings))
     }
 
     /// The findings of an annotated tag: its message and its tagger.
@@ -170,8 +172,10 @@ impl<'r> Checker<'r> {
             author: &author,
             date,
             stage,
+            parents: 0,
         };
-        found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
+        let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+        self.policy.judge(Some(&tag.message), findings)
     }
 
     fn tree_of(&self, commit: Oid) -> Result<Oid> {
@@ -256,7 +260,7 @@ pub fn audit_with_progress(
                                     .commit(oid)?
                             }
                         };
-                        let f = match_commit(m, opts, &info);
+                        let f = match_commit(policy, m, opts, &info);
                         if !f.is_empty() {
                             found.insert(oid, f);
                         }
@@ -342,7 +346,7 @@ pub fn audit_with_progress(
                 Some(info) => info,
                 None => repo.commit(oid)?,
             };
-            all.push(match_commit(m, opts, &info));
+            all.push(match_commit(policy, m, opts, &info));
         }
         Ok(all)
     };
@@ -374,7 +378,7 @@ pub fn audit_with_progress(
             }
             if !found.is_empty() {
                 let info = repo.commit(oid)?;
-                findings.extend(findings_of(m, &info, found, Stage::Audit));
+                findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
             }
         }
     }
@@ -417,14 +421,25 @@ fn check_metadata(m: &Matcher, info: &CommitInfo, kinds: Kinds, found: &mut Vec<
     }
 }
 
-fn match_commit(m: &Matcher, opts: &AuditOptions, info: &CommitInfo) -> Vec<Finding> {
+fn match_commit(
+    policy: &Policy,
+    m: &Matcher,
+    opts: &AuditOptions,
+    info: &CommitInfo,
+) -> Vec<Finding> {
     let mut found = Vec::new();
     check_metadata(m, info, opts.kinds, &mut found);
-    findings_of(m, info, found, Stage::Audit)
+    findings_of(policy, m, info, found, Stage::Audit)
 }
 
-/// Findings for the matches of one commit.
-fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) -> Vec<Finding> {
+/// Findings for the matches of one commit, as the policy judges them.
+fn findings_of(
+    policy: &Policy,
+    m: &Matcher,
+    info: &CommitInfo,
+    found: Vec<Match>,
+    stage: Stage,
+) -> Vec<Finding> {
     if found.is_empty() {
         return Vec::new();
     }
@@ -436,8 +451,10 @@ fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) 
         author: &author,
         date: info.author.time,
         stage,
+        parents: info.parents.len(),
     };
-    found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
+    let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+    policy.judge(Some(&info.message), findings)
 }
 
 /// A commit's tree and first parent, from the packs when the reader can, else libgit2.

@@ -59,6 +59,8 @@ pub struct Rule {
     pub source: Option<String>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
+    /// Off unless a policy switches it on (`[policy] enable`).
+    pub opt_in: bool,
 }
 
 /// A string from a rules or policy file together with where it stands, so a bad glob or regex
@@ -285,6 +287,7 @@ impl Catalogue {
             source: def.source,
             examples: def.examples,
             counter_examples: def.counter_examples,
+            opt_in: def.opt_in,
         });
         Ok(())
     }
@@ -391,6 +394,8 @@ pub(crate) struct RuleDef {
     pub examples: Vec<String>,
     #[serde(default)]
     pub counter_examples: Vec<String>,
+    #[serde(default)]
+    pub opt_in: bool,
 }
 
 #[cfg(test)]

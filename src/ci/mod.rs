@@ -263,6 +263,8 @@ fn check_commits(
             author: &author,
             date: head_id.author().when().seconds(),
             stage: Stage::Push,
+            // The title and description are edited on the forge, not by a rewrite.
+            parents: 0,
         };
         for f in found {
             let mut f = Finding::new(m, f, &cx);

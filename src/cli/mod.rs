@@ -35,6 +35,43 @@ pub enum Command {
     Ci(CiArgs),
     /// Work on saved reports.
     Report(ReportArgs),
+    /// Explain an assistant, a rule or a preset: what it matches, where it comes from, what
+    /// the policy in force does with it, how to fix a finding.
+    Explain(ExplainArgs),
+    /// Check one commit message (a file, or `-` for stdin) as the commit-msg hook would:
+    /// same verdict, same exit status.
+    CheckMessage(CheckMessageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// An assistant id (`claude-code`), a rule id (`claude-code-md`) or a preset name
+    /// (`linux-kernel`).
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Policy file (default: `AIGATE_CONFIG`, then `.aigate.toml` in the work tree, then the
+    /// built-in policy).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckMessageArgs {
+    /// The message file; `-` or nothing reads stdin.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Rewrite the co-author lines of assistants the policy allows when disclosed into
+    /// disclosure lines, as the commit-msg hook does under `[disclosure] fix = true`: in
+    /// FILE, or on stdout for stdin.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Policy file (default: `AIGATE_CONFIG`, then `.aigate.toml` in the work tree, then the
+    /// built-in policy).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -141,9 +178,19 @@ pub struct AuditArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Also show the rules a policy file adds, and which assistants it denies or warns about.
-    #[arg(long, value_name = "FILE")]
+    /// Policy file (default: `AIGATE_CONFIG`, then `.aigate.toml` in the work tree, then the
+    /// built-in policy that denies every known assistant).
+    #[arg(long, value_name = "FILE", conflicts_with = "preset")]
     pub config: Option<PathBuf>,
+
+    /// Show what a preset means instead (`linux-kernel`, `mesa`, ...; `--preset list`
+    /// lists them).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+
+    /// Only the rules of this assistant.
+    #[arg(value_name = "ASSISTANT")]
+    pub assistant: Option<String>,
 
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::audit::{AuditOptions, Kinds, PathMethod};
 use crate::cli::{
-    AuditArgs, CiArgs, Cli, Color, Command, Format, HookArgs, HookName, PathMethodArg,
-    ReportCommand, ReportFormat, Shard,
+    AuditArgs, CheckMessageArgs, CiArgs, Cli, Color, Command, ExplainArgs, HookArgs, HookName,
+    PathMethodArg, ReportCommand, ReportFormat, RulesArgs, Shard,
 };
 use crate::error::{Error, Result};
 use crate::git::repo::RefSelection;
@@ -34,9 +34,15 @@ pub struct Environment {
 #[derive(Debug)]
 pub enum Settings {
     Audit(AuditSettings),
-    Rules {
-        config: Option<PathBuf>,
-        format: Format,
+    /// `rules`: `config` is `--config`, else `AIGATE_CONFIG` (a preset, when named, wins).
+    Rules(RulesArgs),
+    /// `explain`: `config` is `--config`, else `AIGATE_CONFIG`.
+    Explain(ExplainArgs),
+    /// `check-message`: `config` is `--config`, else `AIGATE_CONFIG`; the message is judged
+    /// as the commit-msg hook judges it, with the same variables.
+    CheckMessage {
+        args: CheckMessageArgs,
+        vars: crate::Vars,
     },
     /// Hooks read git's input for their mode (the environment git sets for them among it);
     /// their clap arguments are their settings.
@@ -101,10 +107,23 @@ impl Settings {
     pub fn from_cli(cli: Cli, env: &Environment) -> Result<Settings> {
         Ok(match cli.command {
             Command::Audit(args) => Settings::Audit(audit(args, env)?),
-            Command::Rules(args) => Settings::Rules {
-                config: args.config,
-                format: args.format,
-            },
+            Command::Rules(mut args) => {
+                if args.preset.is_none() {
+                    args.config = args.config.or_else(|| config_from(env));
+                }
+                Settings::Rules(args)
+            }
+            Command::Explain(mut args) => {
+                args.config = args.config.or_else(|| config_from(env));
+                Settings::Explain(args)
+            }
+            Command::CheckMessage(mut args) => {
+                args.config = args.config.or_else(|| config_from(env));
+                Settings::CheckMessage {
+                    args,
+                    vars: env.vars.clone(),
+                }
+            }
             Command::Hook(mut args) => {
                 // Local hooks honour `AIGATE_CONFIG`; server hooks take their policy from the
                 // server's git config only.
@@ -337,7 +356,7 @@ mod tests {
     }
 
     #[test]
-    fn aigate_config_applies_to_audits_and_local_hooks_only() {
+    fn aigate_config_applies_to_audits_local_hooks_and_policy_commands() {
         let env = Environment {
             vars: crate::Vars::from_pairs([("AIGATE_CONFIG".to_owned(), "/p.toml".to_owned())]),
             ..Environment::default()
@@ -354,6 +373,22 @@ mod tests {
         }
         match settings(&["hook", "pre-receive"], &env) {
             Settings::Hook { args, .. } => assert_eq!(args.config, None),
+            other => panic!("{other:?}"),
+        }
+        match settings(&["rules"], &env) {
+            Settings::Rules(args) => assert_eq!(args.config, p),
+            other => panic!("{other:?}"),
+        }
+        match settings(&["rules", "--preset", "mesa"], &env) {
+            Settings::Rules(args) => assert_eq!(args.config, None, "a preset wins"),
+            other => panic!("{other:?}"),
+        }
+        match settings(&["explain", "claude-code"], &env) {
+            Settings::Explain(args) => assert_eq!(args.config, p),
+            other => panic!("{other:?}"),
+        }
+        match settings(&["check-message", "-"], &env) {
+            Settings::CheckMessage { args, .. } => assert_eq!(args.config, p),
             other => panic!("{other:?}"),
         }
     }

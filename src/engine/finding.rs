@@ -39,6 +39,49 @@ pub struct Finding {
     /// Author date, seconds since the epoch.
     pub date: i64,
     pub hint: String,
+    /// How many parents the commit has (see [`Context::parents`]), for the shared renderer
+    /// to word one fix for several paths; not part of the report formats.
+    #[serde(skip)]
+    pub parents: usize,
+}
+
+/// The name `git tag` takes: `v1` for `refs/tags/v1`.
+fn tag_name(tag: &str) -> &str {
+    tag.strip_prefix("refs/tags/").unwrap_or(tag)
+}
+
+/// What a rebase does at the commit of a finding.
+#[derive(Clone, Copy)]
+enum Edit {
+    /// Stop after it, to amend it.
+    Stop,
+    /// Edit its message.
+    Reword,
+}
+
+/// How to start rewriting commit `short` and what to change in the rebase's todo list.
+/// `--rebase-merges` keeps any merge the rebase replays (without it, merges above the
+/// commit are flattened and may stop on conflicts); a root commit has no parent to rebase
+/// onto, so `--root`; a merge is a `merge -C` line in the todo list, not a `pick`.
+fn rewrite(short: &str, parents: usize, edit: Edit) -> String {
+    let base = if parents == 0 {
+        "--root".to_owned()
+    } else {
+        format!("{short}^")
+    };
+    let change = match (parents > 1, edit) {
+        (false, Edit::Stop) => format!("change `pick` to `edit` on the line of commit {short}"),
+        (false, Edit::Reword) => {
+            format!("change `pick` to `reword` on the line of commit {short}")
+        }
+        (true, Edit::Stop) => {
+            format!("add a line `break` after the `merge -C` line of commit {short}")
+        }
+        (true, Edit::Reword) => {
+            format!("change `merge -C` to `merge -c` on the line of commit {short}")
+        }
+    };
+    format!("run `git rebase -i --rebase-merges {base}` and {change}")
 }
 
 /// Where a finding is reported, which decides how it is best fixed.
@@ -62,6 +105,9 @@ pub struct Context<'a> {
     pub author: &'a str,
     pub date: i64,
     pub stage: Stage,
+    /// How many parents the commit has (0: a root commit, 2 or more: a merge), which
+    /// decides how it is rewritten. 0 where there is no commit yet, or for a tag.
+    pub parents: usize,
 }
 
 /// How many hex digits of a commit or tag id every message and report shows.
@@ -72,20 +118,25 @@ pub fn short_id(id: &str) -> &str {
     id.get(..SHORT_ID).unwrap_or(id)
 }
 
-/// How to fix marker paths: staged ones are unstaged; committed ones (in commit `short`) are
-/// removed and the commits rewritten. One wording for one path or several.
-pub fn path_hint(paths: &[&str], short: &str, staged: bool) -> String {
-    let (it, them) = if paths.len() == 1 {
-        ("it", "the path")
+/// How to fix marker paths: staged ones are unstaged; committed ones are removed from commit
+/// `short` (which has `parents` parents) by rewriting it. One wording for one path or several.
+pub fn path_hint(paths: &[&str], short: &str, parents: usize, staged: bool) -> String {
+    let (it, them, file) = if paths.len() == 1 {
+        ("it", "the path", "the file")
     } else {
-        ("them", "the paths")
+        ("them", "the paths", "the files")
     };
     let quoted: Vec<String> = paths.iter().map(|p| shell_quote(p)).collect();
     let quoted = quoted.join(" ");
     if staged {
         format!("unstage {it} with `git rm --cached -r -- {quoted}` and add {it} to .gitignore")
     } else {
-        format!("remove {it} (`git rm --cached -r -- {quoted}`) and rewrite the commits that added {it} (`git rebase -i {short}^`), or exempt {them} in the policy")
+        // `git rm` without `--cached`: a copy left untracked in the work tree would stop the
+        // rebase at the next commit that has the file.
+        format!(
+            "remove {it} from that commit: {}, then `git rm -r -- {quoted} && git commit --amend --no-edit --allow-empty && git rebase --continue` (copy {file} elsewhere first if you still need {it}); or exempt {them} in the policy",
+            rewrite(short, parents, Edit::Stop)
+        )
     }
 }
 
@@ -105,17 +156,34 @@ impl Finding {
         };
         let short = short_id(&cx.commit);
         let hint = match (kind, cx.stage) {
-            (Kind::Path, stage) => {
-                path_hint(&[path.as_deref().unwrap_or_default()], short, stage == Stage::PreCommit)
-            }
-            (Kind::Message, Stage::CommitMsg) => "delete that line from the commit message".to_owned(),
-            (Kind::Message, _) if cx.tag.is_some() => "recreate the tag without that line (`git tag -f -a`)".to_owned(),
-            (Kind::Message, _) => format!(
-                "delete that line from the message: `git commit --amend` for the last commit, `git rebase -i {short}^` (reword) for older ones"
+            (Kind::Path, stage) => path_hint(
+                &[path.as_deref().unwrap_or_default()],
+                short,
+                cx.parents,
+                stage == Stage::PreCommit,
             ),
+            (Kind::Message, Stage::CommitMsg) => "delete that line from the commit message".to_owned(),
             (Kind::Identity, Stage::PreCommit | Stage::CommitMsg) => "commit as yourself: set `git config user.name` and `user.email` to your own, and drop any `--author` or `GIT_AUTHOR_*`/`GIT_COMMITTER_*` override".to_owned(),
+            (Kind::Message, _) if cx.tag.is_some() => {
+                let t = shell_quote(tag_name(cx.tag.as_deref().unwrap_or_default()));
+                format!("recreate the tag without that line: `git tag -f -a {t} {t}^{{}}` (and push it again with `--force`)")
+            }
+            (Kind::Identity, _) if cx.tag.is_some() => {
+                let t = shell_quote(tag_name(cx.tag.as_deref().unwrap_or_default()));
+                format!("recreate the tag as yourself: `git tag -f -a {t} {t}^{{}}` with your own `user.name` and `user.email`")
+            }
+            (Kind::Message, _) => format!(
+                "delete that line from the message: `git commit --amend` if it is the last commit, else {}",
+                rewrite(short, cx.parents, Edit::Reword)
+            ),
             (Kind::Identity, _) => format!(
-                "commit as yourself: `git commit --amend --reset-author` for the last commit, `git rebase -i {short}^ --exec 'git commit --amend --no-edit --reset-author'` for a range"
+                "commit as yourself: `git commit --amend --no-edit --reset-author` if it is the last commit, else {}, then `git commit --amend --no-edit --reset-author && git rebase --continue`",
+                rewrite(short, cx.parents, Edit::Stop)
+            ),
+            #[allow(unreachable_patterns)]
+            (_, _) => format!(
+                "rewrite that commit: {}",
+                rewrite(short, cx.parents, Edit::Stop)
             ),
         };
         Finding {
@@ -134,6 +202,7 @@ impl Finding {
             author: cx.author.to_owned(),
             date: cx.date,
             hint,
+            parents: cx.parents,
         }
     }
 

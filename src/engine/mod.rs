@@ -1,6 +1,7 @@
 //! The pure checks: text normalisation, the compiled matcher, and the findings it yields.
 //! No git, no I/O: rules and a subject (a message, an identity, a path) in, matches out.
 
+pub mod disclosure;
 pub mod finding;
 pub mod matcher;
 pub mod namefilter;

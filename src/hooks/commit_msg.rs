@@ -6,9 +6,11 @@
 
 use std::path::Path;
 
+use crate::engine::disclosure::{self, Rewrite};
 use crate::engine::finding::{Context, Finding, Stage};
+use crate::engine::matcher::Role;
 use crate::error::{Error, Result};
-use crate::git::local::config_string;
+use crate::git::local::{config_string, future_ident};
 use crate::git::repo::Repo;
 use crate::policy::Policy;
 
@@ -18,23 +20,107 @@ const CUT_LINE: &str = "------------------------ >8 ------------------------";
 /// The characters `core.commentChar=auto` chooses from, in git's order.
 const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
 
-/// The findings of the message in `file`.
+/// The findings of the message in `file`, as the policy judges them. Under
+/// `[disclosure] fix = true` the co-author lines of disclosed assistants are first rewritten
+/// in `file` into disclosure lines; the rewrites are returned so the hook can say so.
 pub fn check(
     repo: &Repo,
     policy: &Policy,
     file: &Path,
     vars: &crate::Vars,
-) -> Result<Vec<Finding>> {
+) -> Result<(Vec<Finding>, Vec<Rewrite>)> {
     let raw = std::fs::read(file).map_err(|source| Error::Read {
         path: file.to_owned(),
         source,
     })?;
-    let raw = String::from_utf8_lossy(&raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
     let cleanup = Cleanup::from_git(repo, &raw, vars);
-    let message = cleanup.apply(&raw);
+    // The commit's identities matter to a disclosure policy, which judges them with the
+    // message (the pre-commit hook, which has no message yet, leaves them to this one).
+    let idents = if policy.disclose.is_empty() {
+        Vec::new()
+    } else {
+        let author = future_ident(repo, "AUTHOR", vars);
+        let committer = future_ident(repo, "COMMITTER", vars);
+        let mut v = vec![(Role::Author, author.name.clone(), author.email.clone())];
+        if committer != author {
+            v.push((Role::Committer, committer.name, committer.email));
+        }
+        v
+    };
+    let found = findings(policy, &cleanup.apply(&raw), &idents);
+    let rewrites = if policy.disclosure.fix {
+        disclosure::rewrites(&policy.disclosure, policy, &found)
+    } else {
+        Vec::new()
+    };
+    if rewrites.is_empty() {
+        return Ok((judge(policy, &cleanup.apply(&raw), found), rewrites));
+    }
+    let fixed = disclosure::apply(&raw, &rewrites);
+    std::fs::write(file, &fixed).map_err(|source| Error::Write {
+        path: file.to_owned(),
+        source,
+    })?;
+    let message = cleanup.apply(&fixed);
+    let found = findings(policy, &message, &idents);
+    Ok((judge(policy, &message, found), rewrites))
+}
+
+/// `aigate check-message`: the findings of one message, judged as the commit-msg hook
+/// judges them. Comment lines and a scissors line are dropped as git drops them by default
+/// (or as the repository's config says, when there is one).
+pub fn check_text(
+    repo: Option<&Repo>,
+    policy: &Policy,
+    raw: &str,
+    vars: &crate::Vars,
+) -> Vec<Finding> {
+    let message = match repo {
+        Some(repo) => Cleanup::from_git(repo, raw, vars).apply(raw),
+        None => message_body(raw, Some("#"), Some("#")),
+    };
+    let found = findings(policy, &message, &[]);
+    judge(policy, &message, found)
+}
+
+/// [`check_text`] after the fix: the co-author lines of disclosed assistants rewritten into
+/// disclosure lines. Returns the rewritten text, the rewrites and the findings that remain.
+pub fn fix_text(
+    repo: Option<&Repo>,
+    policy: &Policy,
+    raw: &str,
+    vars: &crate::Vars,
+) -> (String, Vec<Rewrite>, Vec<Finding>) {
+    let message = match repo {
+        Some(repo) => Cleanup::from_git(repo, raw, vars).apply(raw),
+        None => message_body(raw, Some("#"), Some("#")),
+    };
+    let found = findings(policy, &message, &[]);
+    let rewrites = disclosure::rewrites(&policy.disclosure, policy, &found);
+    let fixed = disclosure::apply(raw, &rewrites);
+    let remaining = check_text(repo, policy, &fixed, vars);
+    (fixed, rewrites, remaining)
+}
+
+fn judge(policy: &Policy, message: &str, found: Vec<Finding>) -> Vec<Finding> {
+    policy.judge(Some(message), found)
+}
+
+/// The findings of a message and, for assistants under `disclose` only, of the identities
+/// the commit will be made under (the pre-commit hook reports the others).
+fn findings(policy: &Policy, message: &str, idents: &[(Role, String, String)]) -> Vec<Finding> {
     let m = policy.matcher();
     let mut found = Vec::new();
-    m.check_message(&message, &mut found);
+    m.check_message(message, &mut found);
+    for (role, name, email) in idents {
+        let mut mine = Vec::new();
+        m.check_identity(*role, name, email, &mut mine);
+        found.extend(
+            mine.into_iter()
+                .filter(|f| policy.disclose.contains(&m.rules[f.rule].assistant)),
+        );
+    }
     let cx = Context {
         commit: String::new(),
         tag: None,
@@ -42,11 +128,12 @@ pub fn check(
         author: "",
         date: crate::report::now(),
         stage: Stage::CommitMsg,
+        parents: 0,
     };
-    Ok(found
+    found
         .into_iter()
         .map(|f| Finding::new(&m, f, &cx))
-        .collect())
+        .collect()
 }
 
 /// Where the refused message was kept, and how to reuse it.

@@ -44,7 +44,16 @@ pub fn run(
             report(err, &policy, &findings, &header, &[])
         }
         HookName::CommitMsg { file, .. } => {
-            let findings = commit_msg::check(&repo, &policy, &file, vars)?;
+            let (findings, rewrites) = commit_msg::check(&repo, &policy, &file, vars)?;
+            for r in &rewrites {
+                writeln!(
+                    err,
+                    "aigate: rewrote `{}` as `{}` (the policy allows the assistant when disclosed, not as co-author)",
+                    for_terminal(&r.from),
+                    for_terminal(&r.to)
+                )
+                .map_err(Error::Output)?;
+            }
             let footer = commit_msg::footer(&file);
             report(
                 err,

@@ -41,11 +41,14 @@ pub fn check(repo: &Repo, policy: &Policy, vars: &crate::Vars) -> Result<Vec<Fin
         author: &who,
         date: crate::report::now(),
         stage: Stage::PreCommit,
+        parents: 0,
     };
-    Ok(found
+    let findings = found
         .into_iter()
         .map(|f| Finding::new(&m, f, &cx))
-        .collect())
+        .collect();
+    // No message yet: disclosure is judged by the commit-msg hook.
+    Ok(policy.judge(None, findings))
 }
 
 /// The opening of the report: what is refused (`what` is `commit` or `merge`).

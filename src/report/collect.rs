@@ -130,8 +130,7 @@ fn audit_one(
         complete,
         policy: PolicyInfo {
             file: policy.source.as_ref().map(|p| p.display().to_string()),
-            // Filled in when policies can name a preset.
-            preset: None,
+            preset: policy.preset_name().map(str::to_owned),
         },
         carried,
     };

@@ -87,21 +87,21 @@ pub fn finding(f: &Finding, catalogue: &Catalogue, st: Style) -> String {
 }
 
 /// How to fix one object's findings, each fix once: a hint several findings share is given
-/// once, and several marker paths are removed with one command.
+/// once, and several marker paths are removed with one command (paths whose hint the policy
+/// changed, such as a disclosure policy's, keep their own).
 pub fn fixes(group: &[&Finding]) -> Vec<String> {
     let paths: Vec<&str> = {
         let mut seen = BTreeSet::new();
         group
             .iter()
-            .filter(|f| f.kind == Kind::Path)
-            .filter_map(|f| f.path.as_deref())
+            .filter_map(|f| plain(f))
             .filter(|p| seen.insert(*p))
             .collect()
     };
     let mut out: Vec<String> = Vec::new();
     for f in group {
-        let hint = if f.kind == Kind::Path && paths.len() > 1 {
-            path_hint(&paths, short_id(&f.commit), f.commit.is_empty())
+        let hint = if paths.len() > 1 && plain(f).is_some() {
+            path_hint(&paths, short_id(&f.commit), f.parents, f.commit.is_empty())
         } else {
             f.hint.clone()
         };
@@ -111,6 +111,13 @@ pub fn fixes(group: &[&Finding]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The marker path of a path finding whose hint is the usual one for it.
+fn plain(f: &Finding) -> Option<&str> {
+    let p = f.path.as_deref().filter(|_| f.kind == Kind::Path)?;
+    let own = path_hint(&[p], short_id(&f.commit), f.parents, f.commit.is_empty());
+    (f.hint == own).then_some(p)
 }
 
 /// The findings of each object (repository and commit or tag) together, objects in the
@@ -186,6 +193,17 @@ mod tests {
         message: &str,
         stage: Stage,
     ) -> (Vec<Finding>, Catalogue) {
+        findings_under(id, 1, paths, message, stage)
+    }
+
+    /// [`findings`] in a commit with `parents` parents.
+    fn findings_under(
+        id: &str,
+        parents: usize,
+        paths: &[&str],
+        message: &str,
+        stage: Stage,
+    ) -> (Vec<Finding>, Catalogue) {
         let c = Catalogue::builtin().unwrap();
         let m = Matcher::all(&c).unwrap();
         let mut found = Vec::new();
@@ -200,6 +218,7 @@ mod tests {
             author: "A <a@x>",
             date: 0,
             stage,
+            parents,
         };
         let f = found
             .into_iter()
@@ -232,8 +251,23 @@ mod tests {
         assert!(
             fixes
                 .iter()
-                .any(|l| l.contains("-- CLAUDE.md 'a b/CLAUDE.md'`")),
+                .any(|l| l.contains("-- CLAUDE.md 'a b/CLAUDE.md' && ")),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn several_paths_of_a_root_commit_are_removed_with_one_rebase_from_the_root() {
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        let (f, _) = findings_under(id, 0, &["CLAUDE.md", "GEMINI.md"], "", Stage::Audit);
+        let fixes = super::fixes(&f.iter().collect::<Vec<_>>());
+        assert_eq!(fixes.len(), 1, "{fixes:?}");
+        assert!(
+            fixes[0].contains("`git rebase -i --rebase-merges --root`")
+                && fixes[0].contains("`git rm -r -- CLAUDE.md GEMINI.md && ")
+                && fixes[0].contains("exempt the paths"),
+            "{}",
+            fixes[0]
         );
     }
 

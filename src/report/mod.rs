@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod collect;
+pub mod explain;
 pub mod human;
 pub mod lines;
 pub mod markdown;

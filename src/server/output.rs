@@ -120,10 +120,8 @@ pub fn verdict(
         ))?;
         p.line("to fix: rewrite those commits, then push again:")?;
         p.line("  `git commit --amend` rewrites the last commit (message, or `--reset-author`)")?;
-        p.line("  `git rebase -i <commit>^` rewords or edits older ones")?;
-        p.line(
-            "  `git rm --cached -r -- <path>` removes a marker file from the commit that added it",
-        )?;
+        p.line("  `git rebase -i --rebase-merges <commit>^` (`--root` for a root commit) rewords or edits older ones; each finding's hint says how")?;
+        p.line("  `git rm -r -- <path>` then `git commit --amend --no-edit` removes a marker file from the commit that added it")?;
         let may = env
             .pusher
             .as_ref()
