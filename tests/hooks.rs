@@ -414,8 +414,10 @@ fn hook_scripts_fall_back_to_the_installing_binary_and_fail_closed_without_one()
     let script = repo.path().join(".git/hooks/pre-commit");
     let text = fs::read_to_string(&script).unwrap();
     let recorded = env!("CARGO_BIN_EXE_aigate");
+    // Quoted only when the path needs it.
     assert!(
-        text.contains(&format!("aigate_recorded='{recorded}'")),
+        text.contains(&format!("aigate_recorded={recorded}\n"))
+            || text.contains(&format!("aigate_recorded='{recorded}'")),
         "{text}"
     );
     fs::write(&script, text.replace(recorded, "/nonexistent/aigate")).unwrap();
@@ -896,7 +898,7 @@ fn refuses_a_push_of_a_commit_made_past_the_local_hooks() {
         &o,
         &[
             "push refused: what it would send (2 commits)",
-            &format!("commit {} Refactor", &bad[..12]),
+            &format!("commit {} 2026-01-01 Refactor", &bad[..12]),
             CLAUDE_TRAILER,
             "git rebase -i",
         ],

@@ -291,11 +291,14 @@ fn flagged_push_over_file_url_is_refused_and_nothing_lands() {
     let lines = remote_lines(&out);
     assert_line(
         &lines,
-        &format!("aigate: commit {} \"Add project memory\"", &flagged[..10]),
+        &format!(
+            "aigate: commit {} 2026-01-01 Add project memory",
+            &flagged[..12]
+        ),
     );
     assert_line(
         &lines,
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_line(
         &lines,
@@ -310,7 +313,7 @@ fn flagged_push_over_file_url_is_refused_and_nothing_lands() {
         "{lines:?}"
     );
     assert!(
-        lines.iter().any(|l| l.contains("git rm --cached")),
+        lines.iter().any(|l| l.contains("git rm -r --")),
         "{lines:?}"
     );
 
@@ -360,11 +363,11 @@ fn git_daemon_push_is_refused_when_flagged_and_lands_when_clean() {
     let lines = remote_lines(&out);
     assert_line(
         &lines,
-        &format!("aigate: commit {} \"Refactor\"", &flagged[..10]),
+        &format!("aigate: commit {} 2026-01-01 Refactor", &flagged[..12]),
     );
     assert_line(
         &lines,
-        &format!("aigate:   deny: Claude Code (rule claude-code-identity): message line `{CLAUDE_TRAILER}`"),
+        &format!("aigate:   deny: message line `{CLAUDE_TRAILER}` - Claude Code (claude-code) [claude-code-identity]"),
     );
     assert_eq!(
         server.rev("refs/heads/main").as_deref(),
@@ -385,7 +388,7 @@ fn a_permissive_aigate_toml_in_the_pushed_tree_does_not_relax_the_server_policy(
     assert_refused(&out);
     assert_line(
         &remote_lines(&out),
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     server.assert_intact(&[&flagged]);
 }
@@ -485,7 +488,7 @@ fn per_ref_scope_enforces_warns_and_ignores() {
     let lines = remote_lines(&out);
     assert_line(
         &lines,
-        "aigate:   warn: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   warn: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_line(
         &lines,
@@ -528,7 +531,7 @@ fn a_bypass_by_an_allowed_pusher_passes_and_is_logged() {
     );
     assert_line(
         &lines,
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_eq!(
         server.rev("refs/heads/main").as_deref(),
@@ -694,7 +697,7 @@ fn gitlab_sees_rejection_lines_with_gl_hook_err_prefix() {
     );
     assert_line(
         &lines,
-        "GL-HOOK-ERR: aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "GL-HOOK-ERR: aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
 }
 
@@ -717,8 +720,8 @@ fn an_annotated_tag_with_a_claude_trailer_is_refused() {
     assert_line(
         &lines,
         &format!(
-            "aigate: tag refs/tags/v1.0 ({}) \"Release 1.0\"",
-            &tag[..10]
+            "aigate: tag refs/tags/v1.0 {} 2026-01-01 Release 1.0",
+            &tag[..12]
         ),
     );
     assert_eq!(server.rev("refs/tags/v1.0"), None);
@@ -772,7 +775,7 @@ fn the_per_ref_update_hook_refuses_flagged_commits() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("hook declined"));
     assert_line(
         &remote_lines(&out),
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_ne!(
         server.rev("refs/heads/main").as_deref(),
@@ -978,7 +981,7 @@ fn concurrent_pushes(n: usize) {
 }
 
 #[test]
-fn commits_only_hidden_refs_reach_are_known_unless_known_refs_excludes_them() {
+fn commits_only_hidden_refs_reach_are_checked_unless_known_refs_trusts_them() {
     // A flagged commit the server got through a hidden ref (as a platform writes
     // refs/pull/*), not through the hook.
     let setup = |server: &Server| {
@@ -995,18 +998,19 @@ fn commits_only_hidden_refs_reach_are_known_unless_known_refs_excludes_them() {
         ]);
         (repo, flagged)
     };
-    let trusting = Server::new();
-    let (repo, _) = setup(&trusting);
-    assert_pushed(&push(&repo, &trusting.url(), &["main"], &[]));
-    assert_eq!(trusting.last_decision()["commits_checked"], 0);
-
-    let strict = Server::with_policy("known-refs = [\"refs/heads/*\", \"refs/tags/*\"]\n", "");
+    // The default fails closed: only branches and tags vouch for their commits.
+    let strict = Server::new();
     let (repo, flagged) = setup(&strict);
     assert_refused(&push(&repo, &strict.url(), &["main"], &[]));
     assert_ne!(
         strict.rev("refs/heads/main").as_deref(),
         Some(flagged.as_str())
     );
+
+    let trusting = Server::with_policy("known-refs = [\"*\"]\n", "");
+    let (repo, _) = setup(&trusting);
+    assert_pushed(&push(&repo, &trusting.url(), &["main"], &[]));
+    assert_eq!(trusting.last_decision()["commits_checked"], 0);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! against the policy, plus the message and tagger of every annotated tag among the refs.
 //! Also the per-commit check that the push and receive hooks share.
 
+pub mod parallel;
 pub mod progress;
 
 use git2::{Oid, Repository};
@@ -137,8 +138,10 @@ impl<'r> Checker<'r> {
             author: &author,
             date: info.author.time,
             stage,
+            parents: info.parents.len(),
         };
-        Ok(found.into_iter().map(|f| Finding::new(m, f, &cx)).collect())
+        let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+        Ok(self.policy.judge(Some(&info.message), findings))
     }
 
     /// The findings of an annotated tag: its message and its tagger.
@@ -169,8 +172,10 @@ impl<'r> Checker<'r> {
             author: &author,
             date,
             stage,
+            parents: 0,
         };
-        found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
+        let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+        self.policy.judge(Some(&tag.message), findings)
     }
 
     fn tree_of(&self, commit: Oid) -> Result<Oid> {
@@ -255,7 +260,7 @@ pub fn audit_with_progress(
                                     .commit(oid)?
                             }
                         };
-                        let f = match_commit(m, opts, &info);
+                        let f = match_commit(policy, m, opts, &info);
                         if !f.is_empty() {
                             found.insert(oid, f);
                         }
@@ -341,7 +346,7 @@ pub fn audit_with_progress(
                 Some(info) => info,
                 None => repo.commit(oid)?,
             };
-            all.push(match_commit(m, opts, &info));
+            all.push(match_commit(policy, m, opts, &info));
         }
         Ok(all)
     };
@@ -373,7 +378,7 @@ pub fn audit_with_progress(
             }
             if !found.is_empty() {
                 let info = repo.commit(oid)?;
-                findings.extend(findings_of(m, &info, found, Stage::Audit));
+                findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
             }
         }
     }
@@ -386,7 +391,7 @@ pub fn audit_with_progress(
     } else {
         Vec::new()
     };
-    findings.extend(ref_name_findings(repo, m, opts)?);
+    findings.extend(ref_name_findings(repo, policy, m, opts)?);
     for tag in tags {
         let date = tag.tagger.as_ref().map_or(0, |t| t.time);
         if opts.since.is_some_and(|t| date < t) || opts.until.is_some_and(|t| date > t) {
@@ -417,16 +422,26 @@ fn check_metadata(m: &Matcher, info: &CommitInfo, kinds: Kinds, found: &mut Vec<
     }
 }
 
-fn match_commit(m: &Matcher, opts: &AuditOptions, info: &CommitInfo) -> Vec<Finding> {
+fn match_commit(
+    policy: &Policy,
+    m: &Matcher,
+    opts: &AuditOptions,
+    info: &CommitInfo,
+) -> Vec<Finding> {
     let mut found = Vec::new();
     check_metadata(m, info, opts.kinds, &mut found);
-    findings_of(m, info, found, Stage::Audit)
+    findings_of(policy, m, info, found, Stage::Audit)
 }
 
 /// Findings of the opt-in ref rules over the names of the refs the audit walks: every ref
 /// (notes and other provenance refs included), or the selected branches and tags; none for
 /// explicit revisions. Each is reported against the commit the ref points to.
-fn ref_name_findings(repo: &Repo, m: &Matcher, opts: &AuditOptions) -> Result<Vec<Finding>> {
+fn ref_name_findings(
+    repo: &Repo,
+    policy: &Policy,
+    m: &Matcher,
+    opts: &AuditOptions,
+) -> Result<Vec<Finding>> {
     if !m.has_kind(Kind::Ref) || !opts.revisions.is_empty() {
         return Ok(Vec::new());
     }
@@ -458,7 +473,7 @@ fn ref_name_findings(repo: &Repo, m: &Matcher, opts: &AuditOptions) -> Result<Ve
             match target {
                 Some(id) => {
                     let info = repo.commit(id)?;
-                    findings.extend(findings_of(m, &info, found, Stage::Audit));
+                    findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
                 }
                 None => {
                     let cx = Context {
@@ -468,6 +483,7 @@ fn ref_name_findings(repo: &Repo, m: &Matcher, opts: &AuditOptions) -> Result<Ve
                         author: "",
                         date: 0,
                         stage: Stage::Audit,
+                        parents: 0,
                     };
                     findings.extend(found.into_iter().map(|f| Finding::new(m, f, &cx)));
                 }
@@ -477,8 +493,14 @@ fn ref_name_findings(repo: &Repo, m: &Matcher, opts: &AuditOptions) -> Result<Ve
     Ok(findings)
 }
 
-/// Findings for the matches of one commit.
-fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) -> Vec<Finding> {
+/// Findings for the matches of one commit, as the policy judges them.
+fn findings_of(
+    policy: &Policy,
+    m: &Matcher,
+    info: &CommitInfo,
+    found: Vec<Match>,
+    stage: Stage,
+) -> Vec<Finding> {
     if found.is_empty() {
         return Vec::new();
     }
@@ -490,8 +512,10 @@ fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) 
         author: &author,
         date: info.author.time,
         stage,
+        parents: info.parents.len(),
     };
-    found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
+    let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+    policy.judge(Some(&info.message), findings)
 }
 
 /// A commit's tree and first parent, from the packs when the reader can, else libgit2.

@@ -104,7 +104,8 @@ pub struct Rule {
     /// Off unless a policy switches it on by id (see [`Catalogue::enable`]).
     pub opt_in: bool,
     /// In force when the policy denies or warns about its assistant: true for every rule
-    /// but opt-in ones, which [`Catalogue::enable`] switches on.
+    /// but opt-in ones. The one switch: a policy's `enable` calls [`Catalogue::enable`], its
+    /// `disable` [`Catalogue::disable`], before the matcher is built.
     pub enabled: bool,
     pub source: Option<String>,
     pub examples: Vec<String>,
@@ -175,6 +176,19 @@ impl Catalogue {
         match self.rules.iter_mut().find(|r| r.id == id) {
             Some(rule) => {
                 rule.enabled = true;
+                Ok(())
+            }
+            None => Err(format!(
+                "unknown rule `{id}` (`aigate rules` lists the rules and which are opt-in)"
+            )),
+        }
+    }
+
+    /// Switches a rule off by id (a policy's `disable`); errs like [`Catalogue::enable`].
+    pub fn disable(&mut self, id: &str) -> std::result::Result<(), String> {
+        match self.rules.iter_mut().find(|r| r.id == id) {
+            Some(rule) => {
+                rule.enabled = false;
                 Ok(())
             }
             None => Err(format!(

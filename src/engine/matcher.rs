@@ -29,7 +29,9 @@ pub struct RuleInfo {
 }
 
 /// Which identity of a commit or tag is meant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Author,
@@ -116,25 +118,6 @@ struct EnvRule {
     rule: usize,
     variables: Vec<String>,
     value: Option<Regex>,
-}
-
-/// The environment a local hook was started with, read once at its entry (the hook, not the
-/// engine, reads the process) and passed down.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Environment {
-    vars: std::collections::BTreeMap<String, String>,
-}
-
-impl Environment {
-    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Environment {
-        Environment {
-            vars: pairs.into_iter().collect(),
-        }
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str)
-    }
 }
 
 const NOREPLY: &str = "@users.noreply.github.com";
@@ -458,13 +441,14 @@ impl Matcher {
         dedup_from(out, start);
     }
 
-    /// Environment rules over the environment a local hook runs in. A variable without a
-    /// value pattern matches when set to anything but an empty or false-like value.
-    pub fn check_environment(&self, env: &Environment, out: &mut Vec<Match>) {
+    /// Environment rules over the environment a local hook runs in (`main`'s one snapshot
+    /// of the process). A variable without a value pattern matches when set to anything but
+    /// an empty or false-like value.
+    pub fn check_environment(&self, env: &crate::Vars, out: &mut Vec<Match>) {
         let start = out.len();
         for r in &self.environment {
             for name in &r.variables {
-                let Some(value) = env.get(name) else { continue };
+                let Some(value) = env.raw(name) else { continue };
                 let set = match &r.value {
                     Some(re) => re.is_match(value),
                     None => !is_false_like(value),
@@ -688,7 +672,7 @@ mod tests {
                     Kind::Ref => m.check_ref(text, &mut out),
                     Kind::Environment => {
                         let (name, value) = text.split_once('=').unwrap_or((text, ""));
-                        let env = Environment::from_pairs([(name.to_owned(), value.to_owned())]);
+                        let env = crate::Vars::from_pairs([(name.to_owned(), value.to_owned())]);
                         m.check_environment(&env, &mut out);
                     }
                 }
@@ -823,9 +807,9 @@ mod tests {
     fn environment_rules_read_only_the_environment_given() {
         let (m, _) = matcher();
         let mut out = Vec::new();
-        m.check_environment(&Environment::default(), &mut out);
+        m.check_environment(&crate::Vars::default(), &mut out);
         assert!(out.is_empty());
-        let env = Environment::from_pairs([
+        let env = crate::Vars::from_pairs([
             ("CLAUDECODE".to_owned(), "1".to_owned()),
             ("GEMINI_CLI".to_owned(), "2".to_owned()),
             ("CURSOR_AGENT".to_owned(), " off ".to_owned()),

@@ -94,6 +94,18 @@ pub fn groups(message: &str, mut f: impl FnMut(&Group)) {
     }
 }
 
+/// The canonical key of one line read as a message line (`co-authored-by` for
+/// `> Co_Authored_By: x`), as [`Group::key`] gives it; `None` when it is not a `Key: value` line.
+pub fn trailer_key(line: &str) -> Option<String> {
+    let mut key = None;
+    groups(line, |g| {
+        if key.is_none() {
+            key = g.key().map(str::to_owned);
+        }
+    });
+    key
+}
+
 struct Line<'a> {
     depth: usize,
     indent: bool,

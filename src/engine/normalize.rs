@@ -9,6 +9,10 @@
 use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
+// Characters that render as nothing: the set lives beside the terminal sanitiser, which shows
+// exactly what is removed here.
+use crate::sanitize::is_invisible;
+
 /// Normalises one piece of text (a message line, a name, an e-mail address).
 pub fn normalize(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
@@ -49,28 +53,6 @@ fn pass(text: &str) -> String {
     } else {
         out.nfkc().collect()
     }
-}
-
-/// Characters that render as nothing: Unicode format characters (category Cf), variation
-/// selectors, joiners and fillers. They are how a marker is split so that it no longer matches.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}'
-        | '\u{200B}'..='\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}'
-        | '\u{3164}'
-        | '\u{FE00}'..='\u{FE0F}'
-        | '\u{FEFF}'
-        | '\u{FFA0}'
-        | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{1BCA0}'..='\u{1BCA3}'
-        | '\u{1D173}'..='\u{1D17A}'
-        | '\u{E0000}'..='\u{E0FFF}'
-        | '\u{0600}'..='\u{0605}'
-        | '\u{06DD}' | '\u{070F}' | '\u{08E2}' | '\u{110BD}' | '\u{110CD}'
-    )
 }
 
 /// Folds Cyrillic, Greek and a few other letters that are drawn like Latin ones (after the

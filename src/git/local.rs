@@ -107,7 +107,7 @@ pub struct Ident {
 /// Who git will record as author or committer (`role` is `AUTHOR` or `COMMITTER`), resolved
 /// the way git does: `GIT_<ROLE>_NAME`/`_EMAIL`, then `<role>.name`/`.email`, then
 /// `user.name`/`user.email`, then `EMAIL`. Empty strings where nothing is set.
-pub fn future_ident(repo: &Repo, role: &str) -> Ident {
+pub fn future_ident(repo: &Repo, role: &str, vars: &crate::Vars) -> Ident {
     let config = repo.git.config().ok();
     let lower = role.to_ascii_lowercase();
     let get = |key: &str| -> Option<String> {
@@ -116,7 +116,7 @@ pub fn future_ident(repo: &Repo, role: &str) -> Ident {
             .and_then(|c| c.get_string(key).ok())
             .filter(|v| !v.is_empty())
     };
-    let env = |key: String| std::env::var(key).ok().filter(|v| !v.is_empty());
+    let env = |key: String| vars.get(&key).map(str::to_owned);
     let name = env(format!("GIT_{role}_NAME"))
         .or_else(|| get(&format!("{lower}.name")))
         .or_else(|| get("user.name"))

@@ -364,6 +364,42 @@ impl Repo {
     }
 }
 
+// Small queries the reports need (added by the reports work; the object layer may reimplement
+// them with the same signatures).
+impl Repo {
+    /// Whether this is a shallow clone: commits before its boundary are not in it.
+    pub fn is_shallow(&self) -> bool {
+        self.git.is_shallow()
+    }
+
+    /// The parents of the commit `id` (full hex), in order.
+    pub fn parent_ids(&self, id: &str) -> Result<Vec<String>> {
+        let oid = Oid::from_str(id).map_err(|e| Error::git(format!("reading commit {id}"), e))?;
+        let c = self
+            .git
+            .find_commit(oid)
+            .map_err(|e| Error::git(format!("reading commit {id}"), e))?;
+        Ok(c.parent_ids().map(|p| p.to_string()).collect())
+    }
+
+    /// Whether commit `ancestor` is `descendant` or reachable from it (full hex ids).
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        let oid =
+            |id: &str| Oid::from_str(id).map_err(|e| Error::git(format!("reading commit {id}"), e));
+        self.git
+            .graph_descendant_of(oid(descendant)?, oid(ancestor)?)
+            .map_err(|e| Error::git(format!("walking from {descendant}"), e))
+    }
+}
+
+/// The id git gives a blob holding `bytes` (a stable content hash for report fingerprints).
+pub fn blob_id(bytes: &[u8]) -> String {
+    Oid::hash_object(ObjectType::Blob, bytes).map_or_else(|_| String::new(), |o| o.to_string())
+}
+
 fn tag_info(tag: &git2::Tag<'_>, name: &str) -> TagInfo {
     TagInfo {
         id: tag.id(),

@@ -11,13 +11,12 @@
 //! `PRE_COMMIT_FROM_REF`, `PRE_COMMIT_TO_REF`, `PRE_COMMIT_REMOTE_NAME`, ... instead.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use git2::Oid;
 
 use crate::audit::{Checker, PathMethod};
 use crate::engine::finding::{Finding, Stage};
-use crate::engine::matcher::Environment;
 use crate::error::{Error, Result};
 use crate::git::local::{is_zero_id, known_object, new_commits, peel, resolve};
 use crate::git::repo::Repo;
@@ -46,10 +45,10 @@ impl Input {
     pub fn gather(
         remote: Option<String>,
         _url: Option<String>,
-        env: &Environment,
+        vars: &crate::Vars,
         stdin: &mut dyn BufRead,
     ) -> Result<Input> {
-        let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(str::to_owned);
+        let var = |k: &str| vars.get(k).map(str::to_owned);
         if let Some(name) = var("PRE_COMMIT_REMOTE_NAME") {
             let local_ref = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_default();
             let remote_ref = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default();
@@ -85,23 +84,9 @@ impl Input {
     }
 }
 
-/// The most pre-push reads from stdin: git writes one short line per ref.
-pub const MAX_STDIN: u64 = 64 << 20;
-
 /// Parses git's pre-push stdin.
 pub fn parse_updates(stdin: &mut dyn BufRead) -> Result<Vec<Update>> {
-    let mut bytes = Vec::new();
-    stdin
-        .take(MAX_STDIN + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input("pre-push input", e.to_string()))?;
-    if bytes.len() as u64 > MAX_STDIN {
-        return Err(Error::input(
-            "pre-push input",
-            format!("more than {} MiB on stdin", MAX_STDIN >> 20),
-        ));
-    }
-    parse_update_bytes(&bytes)
+    parse_update_bytes(&crate::read_input(stdin, "pre-push input")?)
 }
 
 /// Parses pre-push lines `<local-ref> SP <local-oid> SP <remote-ref> SP <remote-oid>`; ids

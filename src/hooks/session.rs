@@ -4,15 +4,18 @@
 //! passed here; nothing in this module reads the process environment.
 
 use crate::engine::finding::{Context, Finding, Stage};
-use crate::engine::matcher::{Environment, Match};
+use crate::engine::matcher::Match;
 use crate::policy::Policy;
 
 /// Findings of the environment rules in force: the hook runs inside an assistant's session.
-pub fn environment_findings(policy: &Policy, env: &Environment, stage: Stage) -> Vec<Finding> {
+/// Judged without a message (none is known here), so a disclosure policy lets those of
+/// disclosed assistants pass: the commit-msg and prepare-commit-msg hooks judge them with the
+/// message.
+pub fn environment_findings(policy: &Policy, vars: &crate::Vars, stage: Stage) -> Vec<Finding> {
     let m = policy.matcher();
     let mut found = Vec::new();
-    m.check_environment(env, &mut found);
-    detached(policy, found, stage)
+    m.check_environment(vars, &mut found);
+    policy.judge(None, detached(policy, found, stage))
 }
 
 /// Findings of the ref rules in force over ref names (`refs/heads/claude/fix`).
@@ -38,8 +41,9 @@ fn detached(policy: &Policy, found: Vec<Match>, stage: Stage) -> Vec<Finding> {
         tag: None,
         subject: "",
         author: "",
-        date: super::now(),
+        date: crate::report::now(),
         stage,
+        parents: 0,
     };
     found
         .into_iter()

@@ -50,10 +50,6 @@ pub struct HookEnv {
 }
 
 impl HookEnv {
-    pub fn from_env() -> HookEnv {
-        HookEnv::from_lookup(|k| std::env::var(k).ok())
-    }
-
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> HookEnv {
         let pusher = PUSHER_VARS
             .iter()
@@ -106,41 +102,30 @@ impl HookKind {
     }
 }
 
-/// The most pre-receive reads from stdin (about 400,000 ref updates).
-pub const MAX_STDIN: u64 = 64 << 20;
-
 /// `aigate hook pre-receive`: ref updates on `input`, messages to `err`.
-pub fn pre_receive(config: Option<&Path>, input: &mut dyn Read, err: &mut dyn Write) -> Result<u8> {
-    let env = HookEnv::from_env();
-    let mut bytes = Vec::new();
-    // git writes one short line per ref; more than this is not git talking, and reading it
-    // all would let a broken caller exhaust the server's memory.
-    let read = input.take(MAX_STDIN + 1).read_to_end(&mut bytes);
-    let updates = move || {
-        read.map_err(|source| Error::Read {
-            path: PathBuf::from("<stdin>"),
-            source,
-        })?;
-        if bytes.len() as u64 > MAX_STDIN {
-            return Err(Error::input(
-                "hook input",
-                format!("more than {} MiB on stdin", MAX_STDIN >> 20),
-            ));
-        }
-        receive::parse_stdin(&bytes)
-    };
+pub fn pre_receive(
+    config: Option<&Path>,
+    vars: &crate::Vars,
+    input: &mut dyn Read,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let env = HookEnv::from_lookup(|k| vars.raw(k).map(str::to_owned));
+    // Read now; a failure is reported as the push's, with the fail-closed verdict.
+    let read = crate::read_input(input, "hook input");
+    let updates = move || receive::parse_stdin(&read?);
     receive_push(HookKind::PreReceive, config, &env, updates, err)
 }
 
 /// `aigate hook update REF OLD NEW`: one ref per run.
 pub fn update(
     config: Option<&Path>,
+    vars: &crate::Vars,
     refname: &str,
     old: &str,
     new: &str,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let env = HookEnv::from_env();
+    let env = HookEnv::from_lookup(|k| vars.raw(k).map(str::to_owned));
     let updates = || Ok(vec![receive::ref_update(old, new, refname, 1)?]);
     receive_push(HookKind::Update, config, &env, updates, err)
 }
@@ -238,7 +223,7 @@ pub fn receive_push(
             outcome.refs.clone()
         };
         let decision = log::Decision {
-            time: log::rfc3339(log::now()),
+            time: crate::report::date_time(crate::report::now()),
             hook: kind.as_str(),
             repository: repository.clone(),
             pusher: env.pusher_name(),

@@ -19,6 +19,9 @@ use serde::Deserialize;
 /// The fixed date of every commit the helpers make, so commit ids are reproducible.
 pub const FIXED_DATE: &str = "2026-01-01T00:00:00Z";
 
+/// `SOURCE_DATE_EPOCH` for aigate: its reports show 2026-04-07T00:00:00Z as their date.
+pub const REPORT_EPOCH: &str = "1775520000";
+
 /// Removes the variables that change what git or `aigate` does and sets a fixed identity.
 fn clean_env(cmd: &mut Command, home: &Path) {
     for (key, _) in std::env::vars_os() {
@@ -52,6 +55,8 @@ fn clean_env(cmd: &mut Command, home: &Path) {
         .env("GIT_COMMITTER_EMAIL", "committer@example.com")
         .env("GIT_AUTHOR_DATE", FIXED_DATE)
         .env("GIT_COMMITTER_DATE", FIXED_DATE)
+        // The date aigate's reports show: fixed, so that two runs print the same report.
+        .env("SOURCE_DATE_EPOCH", REPORT_EPOCH)
         .env("LC_ALL", "C");
 }
 
