@@ -5,7 +5,11 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time: `env!` would freeze the path of the checkout the script was first
+    // built in, and a target directory shared or copied between checkouts would then embed
+    // another checkout's rules.
+    let manifest = env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let rules = Path::new(&manifest).join("rules");
     embed(&rules, "builtin_rules.rs");
     embed(&rules.join("presets"), "builtin_presets.rs");
 }

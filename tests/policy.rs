@@ -598,11 +598,12 @@ fn rules_shows_the_policy_of_the_repository_and_of_aigate_config() {
         .output()
         .unwrap();
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Every rule warns but the opt-in ones (the ref rules), which the policy leaves off.
     assert!(
         rows.as_array()
             .unwrap()
             .iter()
-            .all(|r| r["policy"] == "warn"),
+            .all(|r| r["policy"] == "warn" || (r["kind"] == "ref" && r["policy"] == "off")),
         "{rows}"
     );
     let o = aigate(repo.path(), &["rules", "claude-cod"]);
@@ -799,4 +800,34 @@ fn the_server_hook_enforces_a_disclosure_preset() {
     );
     let o = git(&bare, &["rev-parse", "main"], &[]);
     assert_ne!(stdout(&o).trim(), bad, "the rejected commit did not land");
+}
+
+#[test]
+fn a_commit_inside_a_disclosed_agent_session_needs_the_disclosure() {
+    let repo = hooked(DISCLOSE_ALL);
+    let session = [("CLAUDECODE", "1")];
+    let before = repo.git(&["rev-parse", "HEAD"]);
+    // No disclosure: refused at commit-msg (and under --no-verify at prepare-commit-msg),
+    // naming the trailer to add.
+    for extra in [&[][..], &["--no-verify"][..]] {
+        let mut args = vec!["commit", "-q", "--allow-empty", "-m", "Plain"];
+        args.extend_from_slice(extra);
+        let o = git(repo.path(), &args, &session);
+        assert_refused(
+            &o,
+            &[
+                "environment `CLAUDECODE=1`",
+                "add the trailer `Assisted-by: Claude Code`",
+            ],
+        );
+        assert_eq!(repo.git(&["rev-parse", "HEAD"]), before, "{extra:?}");
+    }
+    // Disclosed: the session is evidence the message accounts for.
+    let o = commit(&repo, "Plain\n\nAssisted-by: Claude Code\n", &session);
+    assert_ok(&o);
+    assert!(stderr(&o).is_empty(), "{}", describe(&o));
+    // Under a ban the same commit is refused whatever the message says.
+    let banned = hooked("[policy]\ndeny = [\"claude-code\"]\n");
+    let o = commit(&banned, "Plain\n\nAssisted-by: Claude Code\n", &session);
+    assert_refused(&o, &["environment `CLAUDECODE=1`"]);
 }

@@ -387,6 +387,28 @@ fn options_narrow_the_audit() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date"));
 }
 
+#[test]
+fn an_impossible_date_is_an_error_and_offsets_shift_the_bound() {
+    let repo = marked_repo();
+    for bad in ["2025-11-31", "2026-02-29"] {
+        let out = aigate(repo.path(), &["audit", "--since", bad]);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("`{bad}` is not a date")), "{err}");
+    }
+    let count = |since: &str| -> usize {
+        let (_, r) = aigate_json(
+            repo.path(),
+            &["audit", "--format", "json", "--since", since],
+        );
+        r["findings"].as_array().unwrap().len()
+    };
+    // Every commit is dated 2026-01-01T00:00:00Z. 01:00 at +02:00 is an hour before them,
+    // 23:00 at -02:00 on the day before is an hour after: read as UTC, both would flip.
+    assert_eq!(count("2026-01-01T01:00:00+02:00"), 4);
+    assert_eq!(count("2025-12-31T23:00:00-02:00"), 0);
+}
+
 /// The lines of `text` that report findings (`deny: ...`, `warn: ...`), trimmed, with any
 /// `remote: aigate: ` prefix removed.
 fn finding_lines(text: &str) -> Vec<String> {

@@ -1177,3 +1177,25 @@ fn a_marker_added_and_removed_again_inside_one_push_is_refused() {
     );
     server.assert_intact(&[&added, &removed]);
 }
+
+#[test]
+fn an_agent_branch_name_is_refused_once_the_policy_turns_its_rule_on() {
+    // The built-in branch rules are opt-in: the default policy lets `claude/...` through.
+    let server = Server::new();
+    let repo = client();
+    assert_pushed(&push(
+        &repo,
+        &server.url(),
+        &["main:refs/heads/claude/fix"],
+        &[],
+    ));
+    // A policy rule of kind `ref` (the way to switch branch names on until `enable`).
+    let rule = "[[rule]]\nid = \"srv-claude-branch\"\nassistant = \"claude-code\"\nkind = \"ref\"\nrefs = [\"refs/heads/claude/**\"]\n";
+    let server = Server::with_policy("", rule);
+    let out = push(&repo, &server.url(), &["main:refs/heads/claude/fix"], &[]);
+    let stderr = assert_refused(&out);
+    assert!(stderr.contains("ref `refs/heads/claude/fix`"), "{stderr}");
+    assert!(stderr.contains("srv-claude-branch"), "{stderr}");
+    assert_eq!(server.rev("refs/heads/claude/fix"), None);
+    assert_pushed(&push(&repo, &server.url(), &["main:refs/heads/fix"], &[]));
+}

@@ -391,6 +391,7 @@ pub fn audit_with_progress(
     } else {
         Vec::new()
     };
+    findings.extend(ref_name_findings(repo, policy, m, opts)?);
     for tag in tags {
         let date = tag.tagger.as_ref().map_or(0, |t| t.time);
         if opts.since.is_some_and(|t| date < t) || opts.until.is_some_and(|t| date > t) {
@@ -430,6 +431,66 @@ fn match_commit(
     let mut found = Vec::new();
     check_metadata(m, info, opts.kinds, &mut found);
     findings_of(policy, m, info, found, Stage::Audit)
+}
+
+/// Findings of the opt-in ref rules over the names of the refs the audit walks: every ref
+/// (notes and other provenance refs included), or the selected branches and tags; none for
+/// explicit revisions. Each is reported against the commit the ref points to.
+fn ref_name_findings(
+    repo: &Repo,
+    policy: &Policy,
+    m: &Matcher,
+    opts: &AuditOptions,
+) -> Result<Vec<Finding>> {
+    if !m.has_kind(Kind::Ref) || !opts.revisions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let globs: Vec<String> = if opts.refs.is_empty() {
+        vec![String::new()]
+    } else {
+        let heads = opts.refs.branches.iter().map(|b| format!("refs/heads/{b}"));
+        heads
+            .chain(opts.refs.tags.iter().map(|t| format!("refs/tags/{t}")))
+            .collect()
+    };
+    let mut findings = Vec::new();
+    for glob in &globs {
+        let fail = |e| Error::git("listing refs", e);
+        let refs = if glob.is_empty() {
+            repo.git.references().map_err(fail)?
+        } else {
+            repo.git.references_glob(glob).map_err(fail)?
+        };
+        for r in refs {
+            let r = r.map_err(fail)?;
+            let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+            let mut found = Vec::new();
+            m.check_ref(&name, &mut found);
+            if found.is_empty() {
+                continue;
+            }
+            let target = r.peel(git2::ObjectType::Commit).ok().map(|c| c.id());
+            match target {
+                Some(id) => {
+                    let info = repo.commit(id)?;
+                    findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
+                }
+                None => {
+                    let cx = Context {
+                        commit: r.target().map(|o| o.to_string()).unwrap_or_default(),
+                        tag: None,
+                        subject: "",
+                        author: "",
+                        date: 0,
+                        stage: Stage::Audit,
+                        parents: 0,
+                    };
+                    findings.extend(found.into_iter().map(|f| Finding::new(m, f, &cx)));
+                }
+            }
+        }
+    }
+    Ok(findings)
 }
 
 /// Findings for the matches of one commit, as the policy judges them.

@@ -229,6 +229,18 @@ pub enum HookName {
         #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
         rest: Vec<String>,
     },
+    /// The message of the commit being made, before the editor opens; git runs this hook
+    /// even under `--no-verify`.
+    PrepareCommitMsg {
+        /// The file holding the message (`.git/COMMIT_EDITMSG`).
+        file: PathBuf,
+        /// Where the message came from: message, template, merge, squash or commit.
+        source: Option<String>,
+        /// The commit whose message is reused (`-c`, `-C`, `--amend`).
+        sha: Option<String>,
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        rest: Vec<String>,
+    },
     /// Every commit and tag a push would send (refs on stdin, as git writes them).
     PrePush {
         /// The remote's name (or URL).
@@ -263,7 +275,8 @@ pub struct InstallArgs {
     #[arg(short = 'C', value_name = "DIR")]
     pub dir: Option<PathBuf>,
 
-    /// Which hooks, comma-separated: pre-commit, pre-merge-commit, commit-msg, pre-push
+    /// Which hooks, comma-separated: pre-commit, pre-merge-commit, prepare-commit-msg,
+    /// commit-msg, pre-push
     /// (default: all).
     #[arg(
         long,

@@ -22,7 +22,7 @@ use regex::Regex;
 use crate::catalogue::Kind;
 use crate::engine::finding::Finding;
 use crate::engine::matcher::Role;
-use crate::engine::normalize::normalize;
+use crate::engine::message;
 use crate::engine::Severity;
 
 /// Keys that credit a co-author (the assistant may not be one).
@@ -161,7 +161,7 @@ pub fn rewrites(d: &Disclosure, who: &dyn Assistants, findings: &[Finding]) -> V
     }
     for f in findings {
         let Some(line) = &f.line else { continue };
-        if !who.is_disclosed(&f.assistant) || !is_co_author(line) {
+        if !who.is_disclosed(&f.assistant) || !is_co_author(f) {
             continue;
         }
         if out.iter().any(|r| &r.from == line) {
@@ -218,17 +218,14 @@ fn verdict(d: &Disclosure, f: &Finding, name: &str, state: State) -> Verdict {
     }
     let line_to_add = format!("{}: {}", d.trailer, value_for(d, name, None));
     if let Some(line) = &f.line {
-        let key = trailer_key(line);
+        let key = f.trailer_key.as_deref();
         if d.place == Place::PullRequest {
             return Verdict::Refuse(format!(
                 "this project takes AI disclosure in the pull request, not in commits: delete that line from the message{}",
                 amend_hint(f)
             ));
         }
-        if key
-            .as_deref()
-            .is_some_and(|k| d.keys.iter().any(|x| x == k))
-        {
+        if key.is_some_and(|k| d.keys.iter().any(|x| x == k)) {
             if form_ok(d, line) {
                 return Verdict::Pass;
             }
@@ -241,13 +238,13 @@ fn verdict(d: &Disclosure, f: &Finding, name: &str, state: State) -> Verdict {
                 line_to_add
             ));
         }
-        if key.as_deref() == Some(SIGN_OFF_KEY) {
+        if key == Some(SIGN_OFF_KEY) {
             return Verdict::Refuse(format!(
                 "only a person can certify the Developer Certificate of Origin: delete that `Signed-off-by:` line, sign off yourself (`git commit -s`) and add the trailer `{line_to_add}` if it is not there{}",
                 amend_hint(f)
             ));
         }
-        if is_co_author(line) {
+        if is_co_author(f) {
             return Verdict::Refuse(format!(
                 "{name} may be disclosed but not credited as co-author: replace that line with `{}`{}",
                 disclosure_line(d, name, line),
@@ -301,11 +298,21 @@ fn wrong_form(d: &Disclosure, line_to_add: &str) -> String {
 /// negative) whose value is not in the project's form.
 fn has_malformed(d: &Disclosure, message: &str) -> bool {
     d.form.is_some()
-        && message.lines().any(|line| {
-            trailer_key(line).is_some_and(|k| d.keys.contains(&k))
-                && !is_negative(line)
-                && !form_ok(d, line)
-        })
+        && trailers(message)
+            .iter()
+            .any(|(key, line)| d.keys.contains(key) && !is_negative(line) && !form_ok(d, line))
+}
+
+/// The `Key: value` lines of a message as the message reader reads them (the key that
+/// [`Finding::trailer_key`] carries, a folded trailer's lines joined): `(key, line)`.
+fn trailers(message: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    message::groups(message, |g| {
+        if let Some(key) = g.key() {
+            out.push((key.to_owned(), g.raw.clone()));
+        }
+    });
+    out
 }
 
 fn is_negative(line: &str) -> bool {
@@ -337,12 +344,9 @@ fn amend_hint(f: &Finding) -> String {
 /// negative (`none`) and meets the project's form.
 pub fn discloses(d: &Disclosure, message: &str) -> bool {
     d.place == Place::Message
-        && message.lines().any(|line| {
-            let Some(key) = trailer_key(line) else {
-                return false;
-            };
-            d.keys.contains(&key) && !is_negative(line) && form_ok(d, line)
-        })
+        && trailers(message)
+            .iter()
+            .any(|(key, line)| d.keys.contains(key) && !is_negative(line) && form_ok(d, line))
 }
 
 fn form_ok(d: &Disclosure, line: &str) -> bool {
@@ -352,8 +356,10 @@ fn form_ok(d: &Disclosure, line: &str) -> bool {
     }
 }
 
-fn is_co_author(line: &str) -> bool {
-    trailer_key(line).is_some_and(|k| CO_AUTHOR_KEYS.contains(&k.as_str()))
+fn is_co_author(f: &Finding) -> bool {
+    f.trailer_key
+        .as_deref()
+        .is_some_and(|k| CO_AUTHOR_KEYS.contains(&k))
 }
 
 /// The disclosure line for `name`, with the model a co-author line names (`Claude Opus 4.5`
@@ -387,36 +393,6 @@ fn model_of(line: &str) -> Option<String> {
         .chars()
         .all(|c| c.is_alphanumeric() || " .-_()".contains(c));
     (plain && name.chars().any(|c| c.is_ascii_digit())).then_some(name)
-}
-
-/// The key of a `Key: value` line, lower case, with a list or quote prefix (`- `, `* `,
-/// `> `) and look-alike letters taken off and runs of spaces read as `-`:
-/// `Co-Authored-By: ...` and `> co authored by: ...` both give `co-authored-by`.
-/// `None` when the line is not of that shape.
-// The matcher will give findings this key (`Finding::trailer_key`); until then it is read
-// here from the line.
-pub fn trailer_key(line: &str) -> Option<String> {
-    let norm = normalize(line);
-    let body = strip_prefixes(&norm);
-    let (key, rest) = body.split_once(':')?;
-    if rest.starts_with("//") {
-        return None;
-    }
-    let key = key.trim();
-    let mut chars = key.chars();
-    if !chars.next()?.is_ascii_alphabetic()
-        || !key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ' ')
-    {
-        return None;
-    }
-    Some(
-        key.split([' ', '_'])
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join("-"),
-    )
 }
 
 /// The value of a `Key: value` line, as written.
@@ -467,8 +443,11 @@ mod tests {
             severity: Severity::Deny,
             path: (kind == Kind::Path).then(|| "CLAUDE.md".to_owned()),
             line: line.map(str::to_owned),
+            trailer_key: line.and_then(message::trailer_key),
             identity: None,
             field: None,
+            reference: None,
+            variable: None,
             author: String::new(),
             date: 0,
             hint: "h".to_owned(),
@@ -477,24 +456,19 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_read_like_a_reader_reads_them() {
+    fn keys_are_the_message_readers() {
+        let key = message::trailer_key;
+        assert_eq!(key("Co-Authored-By: x").as_deref(), Some("co-authored-by"));
         assert_eq!(
-            trailer_key("Co-Authored-By: x").as_deref(),
+            key("  > - Co_Authored_By : x").as_deref(),
             Some("co-authored-by")
         );
         assert_eq!(
-            trailer_key("  > - co authored by : x").as_deref(),
-            Some("co-authored-by")
-        );
-        assert_eq!(
-            trailer_key("Signed-off-by: A <a@b>").as_deref(),
+            key("Signed-off-by: A <a@b>").as_deref(),
             Some("signed-off-by")
         );
-        assert_eq!(
-            trailer_key("🤖 Generated with [Claude Code](https://x)"),
-            None
-        );
-        assert_eq!(trailer_key("https://claude.ai/code"), None);
+        assert_eq!(key("🤖 Generated with [Claude Code](https://x)"), None);
+        assert_eq!(key("https://claude.ai/code"), None);
     }
 
     #[test]

@@ -29,12 +29,22 @@ pub struct Finding {
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
+    /// The trailer key of that line, lower case with `-` between words (`co-authored-by`,
+    /// `signed-off-by`, `assisted-by`), when the line is a `Key: value` line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trailer_key: Option<String>,
     /// `Name <address>`, for identity findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
     /// `author`, `committer` or `tagger`, for identity findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<Role>,
+    /// The full ref name, for ref findings.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// `NAME=value`, for environment findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
     pub author: String,
     /// Author date, seconds since the epoch.
     pub date: i64,
@@ -143,9 +153,14 @@ pub fn path_hint(paths: &[&str], short: &str, parents: usize, staged: bool) -> S
 impl Finding {
     pub fn new(matcher: &Matcher, m: Match, cx: &Context<'_>) -> Finding {
         let rule = &matcher.rules[m.rule];
+        let mut trailer_key = None;
+        let (mut reference, mut variable) = (None, None);
         let (kind, path, line, identity, field) = match m.location {
             Location::Path(p) => (Kind::Path, Some(p), None, None, None),
-            Location::Line(l) => (Kind::Message, None, Some(l), None, None),
+            Location::Line { text, key } => {
+                trailer_key = key;
+                (Kind::Message, None, Some(text), None, None)
+            }
             Location::Identity { role, name, email } => (
                 Kind::Identity,
                 None,
@@ -153,6 +168,14 @@ impl Finding {
                 Some(format!("{name} <{email}>")),
                 Some(role),
             ),
+            Location::Ref(name) => {
+                reference = Some(name);
+                (Kind::Ref, None, None, None, None)
+            }
+            Location::Variable { name, value } => {
+                variable = Some(format!("{name}={value}"));
+                (Kind::Environment, None, None, None, None)
+            }
         };
         let short = short_id(&cx.commit);
         let hint = match (kind, cx.stage) {
@@ -180,11 +203,12 @@ impl Finding {
                 "commit as yourself: `git commit --amend --no-edit --reset-author` if it is the last commit, else {}, then `git commit --amend --no-edit --reset-author && git rebase --continue`",
                 rewrite(short, cx.parents, Edit::Stop)
             ),
-            #[allow(unreachable_patterns)]
-            (_, _) => format!(
-                "rewrite that commit: {}",
-                rewrite(short, cx.parents, Edit::Stop)
-            ),
+            (Kind::Ref, Stage::Push) => "push under another ref name (`git push <remote> <branch>:refs/heads/<new-name>`), or switch the rule off in the policy".to_owned(),
+            (Kind::Ref, _) => "rename the branch (`git branch -m <old> <new>`) or delete the ref (`git update-ref -d <ref>`), or switch the rule off in the policy".to_owned(),
+            (Kind::Environment, _) => {
+                let name = variable.as_deref().and_then(|v| v.split_once('=')).map_or("", |(n, _)| n);
+                format!("this runs inside an AI assistant's session (`{name}` is set): commit and push from your own shell, not the assistant's")
+            }
         };
         Finding {
             repository: None,
@@ -197,8 +221,11 @@ impl Finding {
             severity: rule.severity,
             path,
             line,
+            trailer_key,
             identity,
             field,
+            reference,
+            variable,
             author: cx.author.to_owned(),
             date: cx.date,
             hint,
@@ -213,6 +240,10 @@ impl Finding {
             format!("path `{}`", s(p))
         } else if let Some(l) = &self.line {
             format!("message line `{}`", s(l.trim()))
+        } else if let Some(r) = &self.reference {
+            format!("ref `{}`", s(r))
+        } else if let Some(v) = &self.variable {
+            format!("environment `{}`", s(v))
         } else {
             let field = self.field.map_or("identity", Role::as_str);
             format!(

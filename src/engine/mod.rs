@@ -4,6 +4,7 @@
 pub mod disclosure;
 pub mod finding;
 pub mod matcher;
+pub mod message;
 pub mod namefilter;
 pub mod normalize;
 

@@ -55,19 +55,6 @@ fn pass(text: &str) -> String {
     }
 }
 
-/// Splits a message into lines (LF or CRLF) and yields each normalised and trimmed, with the
-/// original line beside it for reporting.
-pub fn lines(message: &str) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
-    message.split('\n').map(|raw| {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let norm = match normalize(raw) {
-            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-            Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
-        };
-        (raw, norm)
-    })
-}
-
 /// Folds Cyrillic, Greek and a few other letters that are drawn like Latin ones (after the
 /// Unicode confusables list) to that Latin letter, in lower case.
 fn fold_lookalike(c: char) -> char {
@@ -108,6 +95,9 @@ fn fold_lookalike(c: char) -> char {
         'χ' | 'Χ' => 'x',
         'ζ' | 'Ζ' => 'z',
         'ϳ' => 'j',
+        // Dashes and colons drawn like `-` and `:` (in trailer keys: `Co‑authored‑by∶`)
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{2043}' => '-',
+        '\u{2236}' | '\u{A789}' | '\u{02D0}' | '\u{02F8}' | '\u{0589}' | '\u{05C3}' => ':',
         // Latin letters outside ASCII that stand in for ASCII ones
         'ı' => 'i',
         'ɡ' => 'g',

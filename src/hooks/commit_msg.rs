@@ -1,4 +1,7 @@
-//! `aigate hook commit-msg FILE`: the message of the commit being made, as the user left it.
+//! `aigate hook commit-msg FILE` and `aigate hook prepare-commit-msg FILE [SOURCE [SHA]]`:
+//! the message of the commit being made. commit-msg sees it as the user left it;
+//! prepare-commit-msg sees the message given with `-m`/`-F`/`-C`, a merge's or a template
+//! before the editor opens, and git runs it even under `--no-verify`, which skips the others.
 //!
 //! The hook runs before git cleans the message up, so the file may hold comment lines and,
 //! after `git commit -v`, a scissors line followed by the diff (whose `+` lines can carry any
@@ -48,7 +51,7 @@ pub fn check(
         }
         v
     };
-    let found = findings(policy, &cleanup.apply(&raw), &idents);
+    let found = findings(policy, &cleanup.apply(&raw), &idents, Some(vars));
     let rewrites = if policy.disclosure.fix {
         disclosure::rewrites(&policy.disclosure, policy, &found)
     } else {
@@ -63,7 +66,7 @@ pub fn check(
         source,
     })?;
     let message = cleanup.apply(&fixed);
-    let found = findings(policy, &message, &idents);
+    let found = findings(policy, &message, &idents, Some(vars));
     Ok((judge(policy, &message, found), rewrites))
 }
 
@@ -80,7 +83,7 @@ pub fn check_text(
         Some(repo) => Cleanup::from_git(repo, raw, vars).apply(raw),
         None => message_body(raw, Some("#"), Some("#")),
     };
-    let found = findings(policy, &message, &[]);
+    let found = findings(policy, &message, &[], None);
     judge(policy, &message, found)
 }
 
@@ -96,7 +99,7 @@ pub fn fix_text(
         Some(repo) => Cleanup::from_git(repo, raw, vars).apply(raw),
         None => message_body(raw, Some("#"), Some("#")),
     };
-    let found = findings(policy, &message, &[]);
+    let found = findings(policy, &message, &[], None);
     let rewrites = disclosure::rewrites(&policy.disclosure, policy, &found);
     let fixed = disclosure::apply(raw, &rewrites);
     let remaining = check_text(repo, policy, &fixed, vars);
@@ -107,12 +110,22 @@ fn judge(policy: &Policy, message: &str, found: Vec<Finding>) -> Vec<Finding> {
     policy.judge(Some(message), found)
 }
 
-/// The findings of a message and, for assistants under `disclose` only, of the identities
-/// the commit will be made under (the pre-commit hook reports the others).
-fn findings(policy: &Policy, message: &str, idents: &[(Role, String, String)]) -> Vec<Finding> {
+/// The findings of a message; for assistants under `disclose` only, of the identities the
+/// commit will be made under (the pre-commit hook reports the others); and, in a hook
+/// (`session`: its variables), of the assistant session the commit is made in, which a
+/// disclosure policy judges with the message as evidence of use.
+fn findings(
+    policy: &Policy,
+    message: &str,
+    idents: &[(Role, String, String)],
+    session: Option<&crate::Vars>,
+) -> Vec<Finding> {
     let m = policy.matcher();
     let mut found = Vec::new();
     m.check_message(message, &mut found);
+    if let Some(vars) = session {
+        m.check_environment(vars, &mut found);
+    }
     for (role, name, email) in idents {
         let mut mine = Vec::new();
         m.check_identity(*role, name, email, &mut mine);
@@ -136,8 +149,40 @@ fn findings(policy: &Policy, message: &str, idents: &[(Role, String, String)]) -
         .collect()
 }
 
-/// Where the refused message was kept, and how to reuse it.
-pub fn footer(file: &Path) -> Vec<String> {
+/// Whether git opens an editor on the message after the hook (it tells hooks `GIT_EDITOR=:`
+/// when it does not).
+pub fn editor_follows(vars: &crate::Vars) -> bool {
+    vars.get("GIT_EDITOR") != Some(":")
+}
+
+/// Whether a rebase is under way (its picks recreate commits that already exist).
+pub fn rewriting(repo: &Repo) -> bool {
+    use git2::RepositoryState as S;
+    matches!(
+        repo.git.state(),
+        S::Rebase | S::RebaseInteractive | S::RebaseMerge | S::ApplyMailboxOrRebase
+    )
+}
+
+/// What is refused: the message, the session it is written in, or both.
+pub fn header(findings: &[Finding]) -> String {
+    let session = findings.iter().any(|f| f.variable.is_some());
+    let message = findings.iter().any(|f| f.variable.is_none());
+    match (message, session) {
+        (true, true) => {
+            "commit refused: its message, and the AI assistant's session it is made in,".to_owned()
+        }
+        (false, true) => "commit refused: the AI assistant's session it is made in".to_owned(),
+        _ => "commit refused: its message".to_owned(),
+    }
+}
+
+/// Where the refused message was kept, and how to reuse it (nothing when only the session
+/// was refused: the message is fine).
+pub fn footer(file: &Path, findings: &[Finding]) -> Vec<String> {
+    if findings.iter().all(|f| f.variable.is_some()) {
+        return Vec::new();
+    }
     let shown = super::shown(file);
     vec![format!(
         "the message is kept in {shown}: edit it and commit again with `git commit -e -v -F {}` (`-v` drops a diff left below the scissors line)",
@@ -162,7 +207,7 @@ impl Cleanup {
     /// its comments; `git commit -m` keeps `#` lines. `--cleanup=<mode>` on the command line
     /// is not visible to hooks; only the config is.
     pub fn from_git(repo: &Repo, raw: &str, vars: &crate::Vars) -> Cleanup {
-        let edited = vars.get("GIT_EDITOR") != Some(":");
+        let edited = editor_follows(vars);
         let mode = config_string(repo, "commit.cleanup").unwrap_or_default();
         let configured = config_string(repo, "core.commentString")
             .or_else(|| config_string(repo, "core.commentChar"))

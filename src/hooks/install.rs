@@ -21,11 +21,16 @@ pub const MARKER: &str = "# aigate-managed-hook";
 pub const CHAINED_SUFFIX: &str = ".aigate-chained";
 
 /// The hooks aigate can install, with their scripts.
-pub const HOOKS: [(&str, &str); 4] = [
+pub const HOOKS: [(&str, &str); 5] = [
     ("pre-commit", include_str!("../../hooks/pre-commit")),
     (
         "pre-merge-commit",
         include_str!("../../hooks/pre-merge-commit"),
+    ),
+    // Run even under `--no-verify`: the one local check a commit cannot skip.
+    (
+        "prepare-commit-msg",
+        include_str!("../../hooks/prepare-commit-msg"),
     ),
     ("commit-msg", include_str!("../../hooks/commit-msg")),
     ("pre-push", include_str!("../../hooks/pre-push")),

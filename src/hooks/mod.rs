@@ -11,12 +11,13 @@ pub mod commit_msg;
 pub mod install;
 pub mod pre_commit;
 pub mod pre_push;
+pub mod session;
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{HookArgs, HookName};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Stage};
 use crate::error::{Error, Result};
 use crate::git::repo::Repo;
 use crate::policy::{Policy, Severity};
@@ -34,52 +35,97 @@ pub fn run(
     let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
     match args.hook {
         HookName::PreCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy, vars)?;
+            let mut findings = pre_commit::check(&repo, &policy, vars)?;
+            findings.extend(session::environment_findings(
+                &policy,
+                vars,
+                Stage::PreCommit,
+            ));
             let header = pre_commit::header(&findings, "commit");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::PreMergeCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy, vars)?;
+            let mut findings = pre_commit::check(&repo, &policy, vars)?;
+            findings.extend(session::environment_findings(
+                &policy,
+                vars,
+                Stage::PreCommit,
+            ));
             let header = pre_commit::header(&findings, "merge");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::CommitMsg { file, .. } => {
             let (findings, rewrites) = commit_msg::check(&repo, &policy, &file, vars)?;
-            for r in &rewrites {
-                writeln!(
-                    err,
-                    "aigate: rewrote `{}` as `{}` (the policy allows the assistant when disclosed, not as co-author)",
-                    for_terminal(&r.from),
-                    for_terminal(&r.to)
-                )
-                .map_err(Error::Output)?;
-            }
-            let footer = commit_msg::footer(&file);
+            say_rewrites(err, &rewrites)?;
+            let footer = commit_msg::footer(&file, &findings);
             report(
                 err,
                 &policy,
                 &findings,
-                "commit refused: its message",
+                &commit_msg::header(&findings),
+                &footer,
+            )
+        }
+        HookName::PrepareCommitMsg { file, .. } => {
+            // When an editor opens next, the message is a draft the user may still fix there,
+            // and commit-msg checks the result; without one (`-m`, `-F`, `-C`, an agent's
+            // commit) this is the final message, and the one check `--no-verify` leaves.
+            // A rebase recreates existing commits (each pick comes here with its old message,
+            // and the `reword` that removes a marker picks first): pre-push and the server
+            // check what it produces.
+            // The session is judged with the message where the message is final (the check
+            // reads it), else without one, as at pre-commit.
+            let findings = if commit_msg::editor_follows(vars) || commit_msg::rewriting(&repo) {
+                session::environment_findings(&policy, vars, Stage::CommitMsg)
+            } else {
+                let (findings, rewrites) = commit_msg::check(&repo, &policy, &file, vars)?;
+                say_rewrites(err, &rewrites)?;
+                findings
+            };
+            let footer = commit_msg::footer(&file, &findings);
+            report(
+                err,
+                &policy,
+                &findings,
+                &commit_msg::header(&findings),
                 &footer,
             )
         }
         HookName::PrePush { remote, url, .. } => {
             let input =
                 pre_push::Input::gather(remote, url, vars, &mut std::io::BufReader::new(stdin))?;
-            let outcome = pre_push::check(&repo, &policy, &input)?;
-            report(
-                err,
-                &policy,
-                &outcome.findings,
-                &outcome.header(),
-                &pre_push::footer(),
-            )
+            let mut outcome = pre_push::check(&repo, &policy, &input)?;
+            outcome
+                .findings
+                .extend(pre_push::ref_findings(&policy, &input));
+            outcome
+                .findings
+                .extend(session::environment_findings(&policy, vars, Stage::Push));
+            let footer = pre_push::footer(&outcome.findings);
+            report(err, &policy, &outcome.findings, &outcome.header(), &footer)
         }
         // `lib::run` sends these to the server module before any local set-up.
         HookName::PreReceive { .. } | HookName::Update { .. } => {
             Err(Error::Usage("server hooks are not local hooks".to_owned()))
         }
     }
+}
+
+/// Tells what the disclosure fix rewrote in the message.
+fn say_rewrites(
+    err: &mut dyn Write,
+    rewrites: &[crate::engine::disclosure::Rewrite],
+) -> Result<()> {
+    for r in rewrites {
+        writeln!(
+            err,
+            "aigate: rewrote `{}` as `{}` (the policy allows the assistant when disclosed, not as co-author)",
+            for_terminal(&r.from),
+            for_terminal(&r.to)
+        )
+        .map_err(Error::Output)?;
+    }
+    Ok(())
 }
 
 /// Prints the findings (denied ones first) and returns the exit status: 1 when any is denied.

@@ -55,9 +55,24 @@ pub fn check(repo: &Repo, policy: &Policy, vars: &crate::Vars) -> Result<Vec<Fin
 pub fn header(findings: &[Finding], what: &str) -> String {
     let staged = findings.iter().any(|f| f.path.is_some());
     let ident = findings.iter().any(|f| f.identity.is_some());
-    match (staged, ident) {
-        (true, true) => format!("{what} refused: what is staged, and who makes the {what},"),
-        (false, true) => format!("{what} refused: the identity it would be made under"),
-        _ => format!("{what} refused: what is staged"),
+    let session = findings.iter().any(|f| f.variable.is_some());
+    let mut parts = Vec::new();
+    if staged {
+        parts.push("what is staged".to_owned());
+    }
+    if ident {
+        parts.push(format!("who makes the {what}"));
+    }
+    if session {
+        parts.push("the AI assistant's session it is made in".to_owned());
+    }
+    match parts.len() {
+        0 => format!("{what} refused: what is staged"),
+        1 if ident => format!("{what} refused: the identity it would be made under"),
+        1 => format!("{what} refused: {}", parts[0]),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{what} refused: {}, and {last},", parts.join(", "))
+        }
     }
 }

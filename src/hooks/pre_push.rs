@@ -145,7 +145,16 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What is refused: what the push sends, or (when no commit or tag is at fault) the
+    /// session it is made from or the names it writes.
     pub fn header(&self) -> String {
+        let in_objects = self.findings.iter().any(|f| !f.commit.is_empty());
+        if !in_objects && self.findings.iter().any(|f| f.variable.is_some()) {
+            return "push refused: the AI assistant's session it is made from".to_owned();
+        }
+        if !in_objects && self.findings.iter().any(|f| f.reference.is_some()) {
+            return "push refused: the names of the refs it writes".to_owned();
+        }
         let s = if self.commits == 1 { "" } else { "s" };
         format!(
             "push refused: what it would send ({} commit{s})",
@@ -217,8 +226,22 @@ pub fn check(repo: &Repo, policy: &Policy, input: &Input) -> Result<Outcome> {
     })
 }
 
-/// The closing lines of a refused push.
-pub fn footer() -> Vec<String> {
+/// Findings of the opt-in ref rules over the names the push writes on the remote (deletions
+/// write nothing and are not findings).
+pub fn ref_findings(policy: &Policy, input: &Input) -> Vec<Finding> {
+    let names = input
+        .updates
+        .iter()
+        .filter(|u| !u.local.is_empty() && !is_zero_id(&u.local))
+        .map(|u| u.remote_ref.as_str());
+    super::session::ref_findings(policy, names, Stage::Push)
+}
+
+/// The closing lines of a refused push (about commits only when some finding is in one).
+pub fn footer(findings: &[Finding]) -> Vec<String> {
+    if findings.iter().all(|f| f.commit.is_empty()) {
+        return Vec::new();
+    }
     vec![
         "these commits were made without the local hooks (`--no-verify`, another clone, a tool): rewrite them before pushing".to_owned(),
     ]

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalogue::{at, SourceFile};
-use crate::engine::disclosure::{trailer_key, AuthorRule, Disclosure, Place};
+use crate::engine::disclosure::{AuthorRule, Disclosure, Place};
+use crate::engine::message::trailer_key;
 use crate::engine::Severity;
 use crate::error::Result;
 

@@ -38,8 +38,6 @@ pub struct Policy {
     pub disclose: BTreeSet<String>,
     /// How disclosure is written and checked (`[disclosure]`).
     pub disclosure: Disclosure,
-    /// The ids of the rules in force: not disabled, and switched on if opt-in.
-    pub active: BTreeSet<String>,
     /// The `[about]` table of the preset the policy names, if any.
     pub about: Option<preset::About>,
     /// The preset's pseudo-path, if any.
@@ -209,16 +207,13 @@ impl Policy {
             )?);
         }
         let (severity, disclose) = treatments(&catalogue, &lists)?;
-        let active = active_rules(&catalogue, &lists)?;
+        switch_rules(&mut catalogue, &lists)?;
         let disclosure = disclosure.check()?;
 
-        // Only the rules in force are compiled; a disabled rule costs nothing.
-        let mut in_force = catalogue.clone();
-        in_force.rules.retain(|r| active.contains(&r.id));
         // Compiling here reports every bad regex or glob now, with its location, rather than
-        // at the first commit that would have used it.
+        // at the first commit that would have used it; rules not in force match nothing.
         let matcher = crate::engine::matcher::Matcher::build(
-            &in_force,
+            &catalogue,
             |a| {
                 severity
                     .get(a)
@@ -234,7 +229,6 @@ impl Policy {
             severity,
             disclose,
             disclosure,
-            active,
             about,
             preset: preset_name,
             exempt_paths,
@@ -256,7 +250,10 @@ impl Policy {
 
     /// Whether a rule is in force (not disabled; switched on if it is opt-in).
     pub fn is_active(&self, rule: &str) -> bool {
-        self.active.contains(rule)
+        self.catalogue
+            .rules
+            .iter()
+            .any(|r| r.id == rule && r.enabled)
     }
 
     /// The verdicts of the disclosure policy on one commit's (or tag's, or message's)
@@ -491,9 +488,10 @@ fn treatments(
     Ok((severity, disclose))
 }
 
-/// The ids of the rules in force: every rule not in `disable` and not opt-in, plus the rules
-/// in `enable` (which also undoes a preset's `disable`). An unknown id is an error.
-fn active_rules(catalogue: &Catalogue, lists: &Lists) -> Result<BTreeSet<String>> {
+/// Switches rules on and off in the catalogue, the one place a rule's state lives
+/// ([`crate::catalogue::Rule::enabled`]): every rule in `disable` off, then every rule in
+/// `enable` on (an opt-in rule, or one a preset disabled). An unknown id is an error.
+fn switch_rules(catalogue: &mut Catalogue, lists: &Lists) -> Result<()> {
     for item in lists.disable.iter().chain(&lists.enable) {
         if !catalogue.rules.iter().any(|r| r.id == item.value) {
             let near = closest(&item.value, catalogue.rules.iter().map(|r| r.id.as_str()));
@@ -510,13 +508,17 @@ fn active_rules(catalogue: &Catalogue, lists: &Lists) -> Result<BTreeSet<String>
             return Err(item.origin.error(message).into());
         }
     }
-    let listed = |list: &[Located], id: &str| list.iter().any(|l| l.value == id);
-    Ok(catalogue
-        .rules
-        .iter()
-        .filter(|r| listed(&lists.enable, &r.id) || (!r.opt_in && !listed(&lists.disable, &r.id)))
-        .map(|r| r.id.clone())
-        .collect())
+    for item in &lists.disable {
+        catalogue
+            .disable(&item.value)
+            .map_err(|m| item.origin.error(m))?;
+    }
+    for item in &lists.enable {
+        catalogue
+            .enable(&item.value)
+            .map_err(|m| item.origin.error(m))?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]

