@@ -86,6 +86,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8> {
                     config: args.config,
                     force: args.force,
                     binary,
+                    user: args.user,
                 },
                 out,
             )?;
