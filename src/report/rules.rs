@@ -87,7 +87,7 @@ pub fn human(out: &mut dyn Write, rows: &[RuleRow]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    /// The catalogue in the README is the output of `aigate rules`, kept in sync by this test.
+    /// The catalogue in docs/catalogue.md is the output of `aigate rules`, kept in sync by this test.
     #[test]
     fn readme_catalogue_matches_aigate_rules() {
         let policy = crate::policy::Policy::builtin().unwrap();
@@ -95,10 +95,11 @@ mod tests {
         super::human(&mut out, &super::rows(&policy)).unwrap();
         let expected = String::from_utf8(out).unwrap();
         let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"))
+                .unwrap();
         let begin = readme
             .find("<!-- catalogue:begin")
-            .expect("README has a catalogue section");
+            .expect("docs/catalogue.md has a catalogue section");
         let body = &readme[begin..];
         let body = &body[body.find("```text\n").expect("a text block") + 8..];
         let body = &body[..body.find("```").expect("the block ends")];
@@ -110,9 +111,13 @@ mod tests {
                     &readme[..begin],
                     &readme[end..]
                 );
-                std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"), fresh).unwrap();
+                std::fs::write(
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalogue.md"),
+                    fresh,
+                )
+                .unwrap();
             } else {
-                panic!("README catalogue is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
+                panic!("docs/catalogue.md is stale: rerun with AIGATE_BLESS=1 cargo test readme_catalogue");
             }
         }
     }
