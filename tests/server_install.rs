@@ -145,7 +145,11 @@ fn a_policy_or_decision_log_the_account_cannot_use_is_refused() {
     chmod(&s.path("logs"), 0o755);
     refused(
         &s.install(&["--user", "nobody", "--config", config]),
-        &["cannot write the decision log", "logs/decisions.jsonl"],
+        &[
+            "cannot write the decision log",
+            "logs/decisions.jsonl",
+            "&& chown nobody ",
+        ],
     );
     assert!(!s.hook().exists(), "a hook was written");
     // A log file the account may write passes (group- or world-writable here, so that the

@@ -74,9 +74,10 @@ pub fn check(
         if let Err(why) = may_write_log(&account, log) {
             return Err(refuse(format!(
                 "{who} cannot write the decision log `{}` ({why}); create it and give it to \
-                 that account, e.g. `touch LOG && chown {} LOG`",
+                 that account, e.g. `touch {q} && chown {} {q}`",
                 log.display(),
-                account.name
+                account.name,
+                q = crate::sanitize::shell_quote(&log.display().to_string()),
             )));
         }
     }
