@@ -48,7 +48,18 @@ impl Setup {
             .args(["install", "--server", "-C", "srv.git"])
             .args(args)
             .stdin(Stdio::null());
-        cmd.output().unwrap()
+        // A test thread that forks while this copy was still open for writing keeps a
+        // writable descriptor to it until its child execs, and exec then fails with
+        // ETXTBSY (26 on Linux): retry that, a bounded number of times.
+        for _ in 0..100 {
+            match cmd.output() {
+                Err(e) if e.raw_os_error() == Some(26) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                result => return result.unwrap(),
+            }
+        }
+        panic!("the copy of aigate stayed busy (ETXTBSY) for 2 s");
     }
 
     fn hook(&self) -> PathBuf {
