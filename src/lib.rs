@@ -138,6 +138,7 @@ pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
             config,
             force,
             binary,
+            user,
         } => {
             server::install::install(
                 &server::install::ServerInstall {
@@ -146,6 +147,7 @@ pub fn run(settings: Settings, io: Io<'_>) -> Result<u8> {
                     config,
                     force,
                     binary,
+                    user,
                 },
                 out,
             )?;

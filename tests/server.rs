@@ -120,22 +120,40 @@ impl Server {
     }
 
     /// Nothing of a refused push remains: `git fsck` is clean and no quarantine is left.
+    ///
+    /// Over `git daemon` the client's `git push` may return while the server's receive-pack
+    /// is still removing its quarantine directory, so the check waits (up to a bounded
+    /// deadline) for that clean-up to finish instead of looking once.
     #[track_caller]
     fn assert_intact(&self, refused: &[&str]) {
+        let leftovers = self.wait_for_no_quarantine(Duration::from_secs(30));
+        assert!(
+            leftovers.is_empty(),
+            "quarantine left behind: {leftovers:?}"
+        );
         let fsck = self.git_output(&["fsck", "--strict"]);
         assert!(fsck.status.success(), "fsck: {}", describe(&fsck));
         for id in refused {
             assert!(!self.has_object(id), "object {id} of a refused push landed");
         }
-        let leftovers: Vec<_> = std::fs::read_dir(self.git_dir().join("objects"))
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("tmp_objdir"))
-            .collect();
-        assert!(
-            leftovers.is_empty(),
-            "quarantine left behind: {leftovers:?}"
-        );
+    }
+
+    /// Polls `objects/` until no `tmp_objdir-*` quarantine is there or `limit` has passed;
+    /// returns what is left.
+    fn wait_for_no_quarantine(&self, limit: Duration) -> Vec<PathBuf> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let leftovers: Vec<PathBuf> = std::fs::read_dir(self.git_dir().join("objects"))
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("tmp_objdir"))
+                .map(|e| e.path())
+                .collect();
+            if leftovers.is_empty() || Instant::now() >= deadline {
+                return leftovers;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -1016,12 +1034,18 @@ fn commits_only_hidden_refs_reach_are_checked_unless_known_refs_trusts_them() {
 #[test]
 fn an_unwritable_decision_log_rejects_the_push() {
     let server = Server::bare(&[]);
+    // `install --server` refuses a log it cannot write: install first, then break the log.
+    std::fs::write(
+        server.policy_path(),
+        "[server.bypass]\npushers = [\"alice\"]\n",
+    )
+    .unwrap();
+    server.install(&["--config", server.policy_path().to_str().unwrap()]);
     std::fs::write(
         server.policy_path(),
         "[server]\nlog = \"no-such-dir/decisions.jsonl\"\n[server.bypass]\npushers = [\"alice\"]\n",
     )
     .unwrap();
-    server.install(&["--config", server.policy_path().to_str().unwrap()]);
     let repo = client();
     let out = push(&repo, &server.url(), &["main"], &[]);
     assert_refused(&out);

@@ -306,6 +306,12 @@ pub struct InstallArgs {
     /// `aigate hook pre-receive --config`.
     #[arg(long, value_name = "FILE", requires = "server")]
     pub config: Option<PathBuf>,
+
+    /// With `--server`: the account the server runs hooks as (default: the owner of the
+    /// repository directory). The install refuses unless it can run aigate, read the policy
+    /// and write the decision log.
+    #[arg(long, value_name = "NAME", requires = "server")]
+    pub user: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -58,6 +58,8 @@ pub enum Settings {
         config: Option<PathBuf>,
         force: bool,
         binary: PathBuf,
+        /// The account the server runs hooks as (default: the repository's owner).
+        user: Option<String>,
     },
     /// `install`: the scripts record `binary` for when `aigate` is not on PATH.
     Install {
@@ -149,6 +151,7 @@ impl Settings {
                     config: args.config,
                     force: args.force,
                     binary,
+                    user: args.user,
                 }
             }
             Command::Install(args) => Settings::Install {

@@ -23,12 +23,13 @@ use output::Printer;
 use receive::{Outcome, RefUpdate};
 
 /// Variables naming the pusher, most trustworthy first: set by GitLab, GitHub Enterprise
-/// Server, Gitea/Forgejo, a web server's authentication; `USER` (the account the hook runs
-/// as) last, which names the pusher only on ssh servers with one account per person.
-pub const PUSHER_VARS: [&str; 5] = [
+/// Server, Gitea/Forgejo, gitolite, a web server's authentication; `USER` (the account the
+/// hook runs as) last, which names the pusher only on ssh servers with one account per person.
+pub const PUSHER_VARS: [&str; 6] = [
     "GL_USERNAME",
     "GITHUB_USER_LOGIN",
     "GITEA_PUSHER_NAME",
+    "GL_USER",
     "REMOTE_USER",
     "USER",
 ];
@@ -307,6 +308,17 @@ mod tests {
         let e = env(&[("USER", "git"), ("REMOTE_USER", "")]);
         assert_eq!(e.pusher, Some(("git".to_owned(), "USER")));
         assert_eq!(env(&[]).pusher, None);
+    }
+
+    #[test]
+    fn gitolite_names_the_pusher_in_gl_user() {
+        // gitolite runs every hook as its one account (USER=git) and sets GL_USER to the
+        // key's owner.
+        let e = env(&[("USER", "git"), ("GL_USER", "bob")]);
+        assert_eq!(e.pusher, Some(("bob".to_owned(), "GL_USER")));
+        // GitLab's GL_USERNAME stays first.
+        let e = env(&[("GL_USER", "bob"), ("GL_USERNAME", "alice")]);
+        assert_eq!(e.pusher, Some(("alice".to_owned(), "GL_USERNAME")));
     }
 
     #[test]
