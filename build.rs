@@ -1,15 +1,26 @@
 //! Embeds every `rules/*.toml` file in the binary: writes an array of
-//! `(file name, include_str!(file))` that `src/catalogue/mod.rs` includes.
+//! `(file name, include_str!(file))` that `src/catalogue/mod.rs` includes; and the same for
+//! the policy presets in `rules/presets/*.toml`, for `src/policy/preset.rs`.
 
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time: `env!` would freeze the path of the checkout the script was first
+    // built in, and a target directory shared or copied between checkouts would then embed
+    // another checkout's rules.
+    let manifest = env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let rules = Path::new(&manifest).join("rules");
+    embed(&rules, "builtin_rules.rs");
+    embed(&rules.join("presets"), "builtin_presets.rs");
+}
+
+/// Writes `out_name` in `OUT_DIR`: the `.toml` files of `dir`, sorted by name.
+fn embed(dir: &Path, out_name: &str) {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut names: Vec<String> = fs::read_dir(&dir)
-        .expect("rules/ exists")
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("the directory exists")
         .map(|e| {
-            e.expect("rules/ is readable")
+            e.expect("the directory is readable")
                 .file_name()
                 .into_string()
                 .expect("UTF-8 names")
@@ -27,9 +38,5 @@ fn main() {
         ));
     }
     out.push(']');
-    fs::write(
-        Path::new(&env::var("OUT_DIR").unwrap()).join("builtin_rules.rs"),
-        out,
-    )
-    .unwrap();
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join(out_name), out).unwrap();
 }

@@ -1,9 +1,12 @@
-//! The `aigate` binary: parses the command line, runs the library, prints the error chain,
-//! and turns the outcome into an exit status.
+//! The `aigate` binary: parses the command line, gathers what the library may not read itself
+//! (the environment, the terminal, the clock, this executable's path), turns both into
+//! settings, runs the library on stdin, stdout and stderr, prints the error chain, and turns
+//! the outcome into an exit status.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+use aigate::cli::settings::{Environment, Settings};
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -19,24 +22,30 @@ fn main() -> ExitCode {
             });
         }
     };
-    let mut cli = cli;
-    // The progress bar is for a person watching: never in a pipe, a log or CI.
-    if let aigate::cli::Command::Audit(args) = &mut cli.command {
-        use std::io::IsTerminal;
-        if !std::io::stderr().is_terminal() {
-            args.no_progress = true;
+    let mut err = std::io::stderr();
+    let settings = match Settings::from_cli(cli, &environment()) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(err, "aigate: error: {}", aigate::error::chain(&e));
+            return ExitCode::from(aigate::exit::ERROR);
         }
-    }
+    };
     // The work runs on a thread with a large stack: trees are walked recursively, and a
     // hostile one may be nested thousands of levels deep (see `aigate::STACK_SIZE`).
     let worker = aigate::big_stack().spawn(move || {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         let mut err = std::io::stderr();
-        let result = aigate::run(cli, &mut out, &mut err);
+        let stdin = std::io::stdin();
+        let mut stdin = stdin.lock();
+        let io = aigate::Io {
+            stdin: &mut stdin,
+            out: &mut out,
+            err: &mut err,
+        };
+        let result = aigate::run(settings, io);
         (result, out.flush())
     });
-    let mut err = std::io::stderr();
     let (result, flushed) = match worker.map(|h| h.join()) {
         Ok(Ok(done)) => done,
         Ok(Err(_)) => {
@@ -65,5 +74,26 @@ fn main() -> ExitCode {
             let _ = writeln!(err, "aigate: error: {}", aigate::error::chain(&e));
             ExitCode::from(aigate::exit::ERROR)
         }
+    }
+}
+
+/// What the settings need from the process.
+fn environment() -> Environment {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    // `SOURCE_DATE_EPOCH` (reproducible-builds.org) fixes the date a report shows.
+    let now = set("SOURCE_DATE_EPOCH")
+        .and_then(|v| v.to_str().and_then(|v| v.trim().parse().ok()))
+        .unwrap_or_else(aigate::report::now);
+    Environment {
+        no_color: set("NO_COLOR").is_some(),
+        stdout_is_terminal: std::io::stdout().is_terminal(),
+        stderr_is_terminal: std::io::stderr().is_terminal(),
+        current_exe: std::env::current_exe().ok(),
+        // Names or values that are not UTF-8 are nothing aigate or git defines.
+        vars: aigate::Vars::from_pairs(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        ),
+        now,
     }
 }

@@ -396,8 +396,7 @@ fn exemptions_cover_paths_commits_and_identities() {
     repo.write(
         ".aigate.toml",
         format!(
-            "[exempt]\npaths = [\"docs/examples/**\"]\ncommits = [\"{}\"]\nidentities = [\"*devin-ai-integration*\"]\n",
-            &old[..10]
+            "[exempt]\npaths = [\"docs/examples/**\"]\ncommits = [\"{old}\"]\nidentities = [\"*devin-ai-integration*\"]\n",
         ),
     );
     let (code, found) = findings(&repo, &[]);
@@ -440,9 +439,8 @@ fn every_ref_is_audited_by_default_and_c_selects_the_repository() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Windsurf (windsurf), denied"), "{text}");
     assert!(
-        text.contains("path `.windsurfrules` [windsurf-rules-file]"),
+        text.contains("deny: path `.windsurfrules` - Windsurf (windsurf) [windsurf-rules-file]"),
         "{text}"
     );
     assert!(text.contains("fix: "), "{text}");
@@ -545,4 +543,119 @@ fn hostile_policy_files_get_one_clear_error_or_work() {
     big.push_str("]\n");
     big.push_str(&"# padding padding padding padding padding padding padding\n".repeat(20_000));
     assert_eq!(run(big.as_bytes()).0, Some(1));
+}
+
+#[test]
+fn agent_branches_and_provenance_notes_are_findings_only_when_switched_on() {
+    let repo = repo_with_base();
+    let tip = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["branch", "claude/fix-login"]);
+    repo.git(&[
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
+        "{\"schema_version\":\"authorship/3.0.0\"}",
+    ]);
+    repo.git(&[
+        "update-ref",
+        "refs/entire/checkpoints/ab/01JD7Y9K3M",
+        "HEAD",
+    ]);
+    let (code, found) = findings(&repo, &[]);
+    assert_eq!(
+        (code, found),
+        (0, Vec::new()),
+        "opt-in rules are off by default"
+    );
+
+    // Switched on as policy rules of kind `ref` (until `enable = [...]` names built-in ids).
+    repo.write(
+        ".aigate.toml",
+        "[[rule]]\nid = \"team-branches\"\nassistant = \"claude-code\"\nkind = \"ref\"\nrefs = [\"refs/heads/claude/**\"]\n\
+         [[rule]]\nid = \"team-notes\"\nassistant = \"ai-provenance\"\nkind = \"ref\"\nrefs = [\"refs/notes/ai\", \"refs/entire/checkpoints\"]\n",
+    );
+    let (code, json) = aigate_json(repo.path(), &["audit", "--format", "json"]);
+    assert_eq!(code, 1, "{json}");
+    let mut refs: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["kind"], "ref", "{f}");
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["ref"].as_str().unwrap().to_owned(),
+                f["commit"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    refs.sort();
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert_eq!(
+        (refs[0].0.as_str(), refs[0].1.as_str(), refs[0].2.as_str()),
+        ("team-branches", "refs/heads/claude/fix-login", tip.as_str())
+    );
+    assert_eq!(refs[1].1, "refs/entire/checkpoints/ab/01JD7Y9K3M");
+    assert_eq!(refs[2].1, "refs/notes/ai");
+    // `--branches` limits the refs whose names are checked too.
+    let (_, json) = aigate_json(
+        repo.path(),
+        &["audit", "--format", "json", "--branches=main"],
+    );
+    assert_eq!(json["findings"].as_array().unwrap().len(), 0, "{json}");
+}
+
+#[test]
+fn generic_file_names_are_markers_only_at_the_root_and_tool_dirs_at_any_depth() {
+    let repo = repo_with_base();
+    // Generic words below the root: pages and data about other things.
+    repo.write("docs/install/replit.md", "How to deploy on Replit\n");
+    repo.write("deploy/agent.yaml", "kind: Agent\n");
+    repo.write("data/units/kilo.json", "{}\n");
+    repo.write("app/src/main/assets/firebender.json", "{}\n");
+    repo.write("themes/.vibe/colors.json", "{}\n");
+    let clean = repo.commit_all("Docs and data");
+    // The same names at the root, and tools' own directories deep in a tree.
+    repo.write("replit.md", "# Agent memory\n");
+    let replit = repo.commit_all("Agent memory");
+    repo.write("firebender.json", "{}\n");
+    let firebender = repo.commit_all("Firebender");
+    repo.write("services/api/.entire/settings.json", "{}\n");
+    let entire = repo.commit_all("Entire");
+    repo.write("pkg/.rovodev/config.yml", "x\n");
+    let rovo = repo.commit_all("Rovo");
+
+    let (code, found) = findings(&repo, &[]);
+    assert_eq!(code, 1);
+    assert!(rules_of(&found, &clean).is_empty(), "{found:#?}");
+    assert_eq!(rules_of(&found, &replit), ["replit-agent-memory-file"]);
+    assert_eq!(rules_of(&found, &firebender), ["firebender-config"]);
+    assert_eq!(rules_of(&found, &entire), ["entire-config-dir"]);
+    assert_eq!(rules_of(&found, &rovo), ["rovo-dev-config-dir"]);
+    assert_eq!(found.len(), 4, "{found:#?}");
+}
+
+#[test]
+fn new_session_trailers_and_co_authors_are_found() {
+    let repo = repo_with_base();
+    let duo = repo.commit_empty(
+        "Fix pipeline\n\nDuo-Session: https://gitlab.com/g/p/-/automate/agent-sessions/12\nCo-authored-by: GitLab Duo <duo@gitlab.com>\n",
+    );
+    let entire = repo.commit_empty("Refactor\n\nEntire-Checkpoint: 01JD7Y9K3M2N4P5Q6R7S8T9V0W\n");
+    let letta = repo.commit_empty(
+        "Add tests\n\n👾 Generated with [Letta Code](https://letta.com)\n\nCo-Authored-By: Letta Code <noreply@letta.com>\n",
+    );
+    let human = repo.commit_empty("Entire rewrite of the Duo session page\n");
+    let (_, found) = findings(&repo, &[]);
+    assert_eq!(
+        rules_of(&found, &duo),
+        ["gitlab-duo-identity", "gitlab-duo-session"]
+    );
+    assert_eq!(rules_of(&found, &entire), ["entire-trailer"]);
+    assert_eq!(
+        rules_of(&found, &letta),
+        ["letta-code-generated-footer", "letta-code-identity"]
+    );
+    assert!(rules_of(&found, &human).is_empty(), "{found:#?}");
 }

@@ -414,8 +414,10 @@ fn hook_scripts_fall_back_to_the_installing_binary_and_fail_closed_without_one()
     let script = repo.path().join(".git/hooks/pre-commit");
     let text = fs::read_to_string(&script).unwrap();
     let recorded = env!("CARGO_BIN_EXE_aigate");
+    // Quoted only when the path needs it.
     assert!(
-        text.contains(&format!("aigate_recorded='{recorded}'")),
+        text.contains(&format!("aigate_recorded={recorded}\n"))
+            || text.contains(&format!("aigate_recorded='{recorded}'")),
         "{text}"
     );
     fs::write(&script, text.replace(recorded, "/nonexistent/aigate")).unwrap();
@@ -787,7 +789,7 @@ fn installing_twice_changes_nothing() {
     assert_eq!(snapshot(&hooks), first);
     assert_eq!(
         stdout(&o).matches("already installed").count(),
-        4,
+        5,
         "{}",
         describe(&o)
     );
@@ -866,13 +868,23 @@ fn with_origin() -> (TestRepo, TestRepo) {
 }
 
 #[test]
-fn refuses_a_push_of_a_no_verify_commit_with_a_marker() {
+fn refuses_a_push_of_a_commit_made_past_the_local_hooks() {
     let (repo, bare) = with_origin();
+    // `--no-verify` no longer gets a marked message past prepare-commit-msg: the commit is
+    // made with no hooks at all, as another clone or a tool would make it.
     let pushed = rev(bare.path(), "main");
     let msg = format!("Refactor\n\n{CLAUDE_TRAILER}\n");
     assert_ok(&run(
         repo.path(),
-        &["commit", "-q", "--no-verify", "--allow-empty", "-m", &msg],
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            &msg,
+        ],
         &[],
     ));
     let bad = head(repo.path());
@@ -886,7 +898,7 @@ fn refuses_a_push_of_a_no_verify_commit_with_a_marker() {
         &o,
         &[
             "push refused: what it would send (2 commits)",
-            &format!("commit {} Refactor", &bad[..12]),
+            &format!("commit {} 2026-01-01 Refactor", &bad[..12]),
             CLAUDE_TRAILER,
             "git rebase -i",
         ],
@@ -971,7 +983,15 @@ fn deleting_a_remote_branch_passes() {
     let msg = format!("x\n\n{CLAUDE_TRAILER}\n");
     assert_ok(&run(
         repo.path(),
-        &["commit", "-q", "--no-verify", "--allow-empty", "-m", &msg],
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            &msg,
+        ],
         &[],
     ));
     assert_ok(&run(
@@ -994,7 +1014,15 @@ fn pre_push_input_edge_cases() {
     let msg = format!("x\n\n{CLAUDE_TRAILER}\n");
     assert_ok(&run(
         repo.path(),
-        &["commit", "-q", "--no-verify", "--allow-empty", "-m", &msg],
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            &msg,
+        ],
         &[],
     ));
     let bad = head(repo.path());
@@ -1084,7 +1112,15 @@ fn an_existing_pre_push_hook_gets_the_same_stdin_as_aigate() {
     let msg = format!("x\n\n{CLAUDE_TRAILER}\n");
     assert_ok(&run(
         repo.path(),
-        &["commit", "-q", "--no-verify", "--allow-empty", "-m", &msg],
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            &msg,
+        ],
         &[],
     ));
     let o = run(repo.path(), &["push", "-q", "origin", "main"], &[]);
@@ -1098,4 +1134,295 @@ fn an_existing_pre_push_hook_gets_the_same_stdin_as_aigate() {
         "{got:?}"
     );
     assert_eq!(rev(bare.path(), "main"), "");
+}
+
+// ------------------------------------------------- prepare-commit-msg and agent sessions
+
+#[test]
+fn no_verify_does_not_get_a_marked_dash_m_message_past_prepare_commit_msg() {
+    let repo = hooked();
+    let before = head(repo.path());
+    let msg = format!("Refactor\n\n{CLAUDE_TRAILER}\n");
+    for extra in [&[][..], &["--no-verify"][..]] {
+        let mut args = vec!["commit", "-q", "--allow-empty", "-m", &msg];
+        args.extend_from_slice(extra);
+        let o = run(repo.path(), &args, &[]);
+        assert_refused(&o, &["commit refused: its message", CLAUDE_TRAILER]);
+        assert_eq!(head(repo.path()), before, "no commit was made ({extra:?})");
+    }
+    // The same through `-F`.
+    let file = repo.path().join(".git/msg.txt");
+    fs::write(&file, &msg).unwrap();
+    let f = file.display().to_string();
+    let o = run(
+        repo.path(),
+        &["commit", "-q", "--no-verify", "--allow-empty", "-F", &f],
+        &[],
+    );
+    assert_refused(&o, &[CLAUDE_TRAILER]);
+    assert_eq!(head(repo.path()), before);
+}
+
+#[test]
+fn no_verify_with_a_clean_message_still_commits() {
+    let repo = hooked();
+    let o = run(
+        repo.path(),
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            "Plain",
+        ],
+        &[],
+    );
+    assert_ok(&o);
+    assert_eq!(message(repo.path(), "HEAD").trim_end(), "Plain");
+}
+
+#[test]
+fn a_merge_under_no_verify_is_checked_by_prepare_commit_msg() {
+    let repo = hooked();
+    assert_ok(&run(repo.path(), &["checkout", "-q", "-b", "topic"], &[]));
+    repo.write("t.txt", "t\n");
+    assert_ok(&run(repo.path(), &["add", "t.txt"], &[]));
+    assert_ok(&run(repo.path(), &["commit", "-q", "-m", "topic"], &[]));
+    assert_ok(&run(repo.path(), &["checkout", "-q", "main"], &[]));
+    repo.write("m.txt", "m\n");
+    assert_ok(&run(repo.path(), &["add", "m.txt"], &[]));
+    assert_ok(&run(repo.path(), &["commit", "-q", "-m", "main"], &[]));
+    let before = head(repo.path());
+    let msg = format!("Merge topic\n\n{CLAUDE_TRAILER}\n");
+    let o = run(
+        repo.path(),
+        &["merge", "-q", "--no-verify", "--no-ff", "-m", &msg, "topic"],
+        &[],
+    );
+    assert_refused(&o, &[CLAUDE_TRAILER]);
+    assert_eq!(head(repo.path()), before);
+}
+
+#[test]
+fn a_commit_inside_a_claude_code_session_is_refused_with_and_without_no_verify() {
+    let repo = hooked();
+    let before = head(repo.path());
+    let session = [("CLAUDECODE", "1")];
+    for args in [
+        &["commit", "-q", "--allow-empty", "-m", "Plain"][..],
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            "Plain",
+        ][..],
+    ] {
+        let o = run(repo.path(), args, &session);
+        assert_refused(
+            &o,
+            &[
+                "the AI assistant's session it is made in",
+                "environment `CLAUDECODE=1`",
+                "claude-code-session-env",
+                "commit and push from your own shell",
+            ],
+        );
+        assert_eq!(head(repo.path()), before, "no commit was made ({args:?})");
+    }
+    // The newer variable alone, under --no-verify, is refused too.
+    let o = run(
+        repo.path(),
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            "Plain",
+        ],
+        &[("CLAUDE_CODE_CHILD_SESSION", "1")],
+    );
+    assert_refused(&o, &["environment `CLAUDE_CODE_CHILD_SESSION=1`"]);
+    // Unset, or set to a false-like value, the same commits go through.
+    for env in [&[][..], &[("CLAUDECODE", "0")][..]] {
+        let o = run(
+            repo.path(),
+            &[
+                "commit",
+                "-q",
+                "--no-verify",
+                "--allow-empty",
+                "-m",
+                "Plain",
+            ],
+            env,
+        );
+        assert_ok(&o);
+    }
+    assert_ok(&run(
+        repo.path(),
+        &["commit", "-q", "--allow-empty", "-m", "Plain again"],
+        &[],
+    ));
+}
+
+#[test]
+fn sessions_of_other_assistants_are_recognised_by_their_variables() {
+    let repo = hooked();
+    for (name, value, rule) in [
+        ("CODEX_SANDBOX_NETWORK_DISABLED", "1", "codex-session-env"),
+        ("CURSOR_AGENT", "1", "cursor-session-env"),
+        ("GEMINI_CLI", "1", "gemini-cli-session-env"),
+        ("OPENCODE", "1", "opencode-session-env"),
+        ("AI_AGENT", "some-agent", "ai-agent-session-env"),
+    ] {
+        let o = run(
+            repo.path(),
+            &[
+                "commit",
+                "-q",
+                "--no-verify",
+                "--allow-empty",
+                "-m",
+                "Plain",
+            ],
+            &[(name, value)],
+        );
+        assert_refused(&o, &[&format!("environment `{name}={value}`"), rule]);
+    }
+}
+
+#[test]
+fn a_policy_allowing_the_assistant_lets_its_session_commit() {
+    let repo = hooked();
+    repo.write(".aigate.toml", "[policy]\nallow = [\"claude-code\"]\n");
+    let o = run(
+        repo.path(),
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            "Plain",
+        ],
+        &[("CLAUDECODE", "1")],
+    );
+    assert_ok(&o);
+}
+
+#[test]
+fn a_push_from_inside_a_session_is_refused() {
+    let (repo, bare) = with_origin();
+    let pushed = rev(bare.path(), "main");
+    assert_ok(&run(
+        repo.path(),
+        &["commit", "-q", "--allow-empty", "-m", "Plain"],
+        &[],
+    ));
+    let o = run(
+        repo.path(),
+        &["push", "-q", "origin", "main"],
+        &[("CURSOR_AGENT", "1")],
+    );
+    assert_refused(
+        &o,
+        &[
+            "push refused: the AI assistant's session it is made from",
+            "environment `CURSOR_AGENT=1`",
+        ],
+    );
+    assert!(
+        !stderr(&o).contains("made without the local hooks"),
+        "no commit is at fault: {}",
+        describe(&o)
+    );
+    assert_eq!(rev(bare.path(), "main"), pushed);
+    assert_ok(&run(repo.path(), &["push", "-q", "origin", "main"], &[]));
+}
+
+/// A policy switching on the opt-in ref rules the way a team would before `enable = [...]`
+/// exists: the same globs as custom rules of the assistants.
+const BRANCH_POLICY: &str = "[[rule]]\nid = \"team-claude-branch\"\nassistant = \"claude-code\"\nkind = \"ref\"\nrefs = [\"refs/heads/claude/**\"]\n";
+
+#[test]
+fn agent_branch_names_are_off_by_default_and_refused_once_enabled() {
+    let (repo, bare) = with_origin();
+    assert_ok(&run(
+        repo.path(),
+        &["push", "-q", "origin", "main:refs/heads/claude/fix-login"],
+        &[],
+    ));
+    assert_eq!(
+        rev(bare.path(), "claude/fix-login"),
+        rev(bare.path(), "main")
+    );
+    repo.write(".aigate.toml", BRANCH_POLICY);
+    assert_ok(&run(repo.path(), &["add", ".aigate.toml"], &[]));
+    assert_ok(&run(repo.path(), &["commit", "-q", "-m", "policy"], &[]));
+    let o = run(
+        repo.path(),
+        &["push", "-q", "origin", "main:refs/heads/claude/other"],
+        &[],
+    );
+    assert_refused(
+        &o,
+        &[
+            "push refused: the names of the refs it writes",
+            "ref `refs/heads/claude/other`",
+            "team-claude-branch",
+            "push under another ref name",
+        ],
+    );
+    assert_eq!(rev(bare.path(), "claude/other"), "");
+    // Deleting such a branch writes no name and passes.
+    let o = run(
+        repo.path(),
+        &["push", "-q", "origin", "--delete", "claude/fix-login"],
+        &[],
+    );
+    assert_ok(&o);
+    assert_ok(&run(repo.path(), &["push", "-q", "origin", "main"], &[]));
+}
+
+#[test]
+fn rewording_marked_commits_in_an_interactive_rebase_goes_through() {
+    let repo = hooked();
+    for name in ["a", "b"] {
+        repo.write(name, "x\n");
+        assert_ok(&run(repo.path(), &["add", name], &[]));
+        let msg = format!("Add {name}\n\n{CLAUDE_TRAILER}\n");
+        // Made past every hook, as history from before the hooks was.
+        assert_ok(&run(
+            repo.path(),
+            &["-c", "core.hooksPath=/dev/null", "commit", "-q", "-m", &msg],
+            &[],
+        ));
+    }
+    // A cherry-pick of a marked commit makes a new one: refused.
+    assert_ok(&run(
+        repo.path(),
+        &["checkout", "-q", "-b", "side", "HEAD~2"],
+        &[],
+    ));
+    let o = run(repo.path(), &["cherry-pick", "main"], &[]);
+    assert_refused(&o, &[CLAUDE_TRAILER]);
+    assert_ok(&run(repo.path(), &["cherry-pick", "--abort"], &[]));
+    assert_ok(&run(repo.path(), &["checkout", "-q", "main"], &[]));
+    // The documented fix: reword both, deleting the line in the editor.
+    let ed = editor(&repo, r#"sed -i '/^Co-Authored-By/d' "$1""#);
+    let o = run(
+        repo.path(),
+        &["rebase", "-q", "-i", "HEAD~2"],
+        &[
+            ("GIT_SEQUENCE_EDITOR", "sed -i s/^pick/reword/"),
+            ("GIT_EDITOR", &ed),
+        ],
+    );
+    assert_ok(&o);
+    let log = run(repo.path(), &["log", "--format=%B", "-2"], &[]);
+    assert!(!stdout(&log).contains("Co-Authored-By"), "{}", stdout(&log));
 }

@@ -73,12 +73,10 @@ fn the_manifest_hooks_refuse_through_the_pre_commit_tool() {
         .arg("--version")
         .output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!(
-                "SKIPPED the_manifest_hooks_refuse_through_the_pre_commit_tool: `pre-commit` is not installed (pip install pre-commit)"
-            );
-        }
+        common::skipped(
+            "the_manifest_hooks_refuse_through_the_pre_commit_tool",
+            "`pre-commit` is not installed (pip install pre-commit)",
+        );
         return;
     }
 
@@ -105,6 +103,8 @@ fn the_manifest_hooks_refuse_through_the_pre_commit_tool() {
             "--hook-type",
             "pre-commit",
             "--hook-type",
+            "pre-merge-commit",
+            "--hook-type",
             "commit-msg",
             "--hook-type",
             "pre-push",
@@ -121,7 +121,29 @@ fn the_manifest_hooks_refuse_through_the_pre_commit_tool() {
     let o = git(dir, cache, &["commit", "-q", "-m", "notes"]);
     refused(&o, "aigate", "path `CLAUDE.md`");
     assert_eq!(rev(dir, cache, "HEAD"), before);
-    ok(git(dir, cache, &["rm", "-q", "--cached", "CLAUDE.md"]));
+
+    // pre-merge-commit stage: the same file arriving through `git merge`.
+    ok(git(dir, cache, &["checkout", "-q", "-b", "side"]));
+    ok(git(
+        dir,
+        cache,
+        &["commit", "-q", "--no-verify", "-m", "notes"],
+    ));
+    ok(git(dir, cache, &["checkout", "-q", "main"]));
+    ok(git(
+        dir,
+        cache,
+        &["commit", "-q", "--allow-empty", "-m", "main moves on"],
+    ));
+    let before = rev(dir, cache, "HEAD");
+    let o = git(
+        dir,
+        cache,
+        &["merge", "--no-ff", "-q", "-m", "merge side", "side"],
+    );
+    refused(&o, "aigate", "path `CLAUDE.md`");
+    assert_eq!(rev(dir, cache, "HEAD"), before);
+    ok(git(dir, cache, &["merge", "--abort"]));
 
     // commit-msg stage: the message file is passed as the argument.
     let msg = format!("Fix\n\n{CLAUDE_TRAILER}\n");

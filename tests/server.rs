@@ -120,22 +120,40 @@ impl Server {
     }
 
     /// Nothing of a refused push remains: `git fsck` is clean and no quarantine is left.
+    ///
+    /// Over `git daemon` the client's `git push` may return while the server's receive-pack
+    /// is still removing its quarantine directory, so the check waits (up to a bounded
+    /// deadline) for that clean-up to finish instead of looking once.
     #[track_caller]
     fn assert_intact(&self, refused: &[&str]) {
+        let leftovers = self.wait_for_no_quarantine(Duration::from_secs(30));
+        assert!(
+            leftovers.is_empty(),
+            "quarantine left behind: {leftovers:?}"
+        );
         let fsck = self.git_output(&["fsck", "--strict"]);
         assert!(fsck.status.success(), "fsck: {}", describe(&fsck));
         for id in refused {
             assert!(!self.has_object(id), "object {id} of a refused push landed");
         }
-        let leftovers: Vec<_> = std::fs::read_dir(self.git_dir().join("objects"))
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("tmp_objdir"))
-            .collect();
-        assert!(
-            leftovers.is_empty(),
-            "quarantine left behind: {leftovers:?}"
-        );
+    }
+
+    /// Polls `objects/` until no `tmp_objdir-*` quarantine is there or `limit` has passed;
+    /// returns what is left.
+    fn wait_for_no_quarantine(&self, limit: Duration) -> Vec<PathBuf> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let leftovers: Vec<PathBuf> = std::fs::read_dir(self.git_dir().join("objects"))
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("tmp_objdir"))
+                .map(|e| e.path())
+                .collect();
+            if leftovers.is_empty() || Instant::now() >= deadline {
+                return leftovers;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -291,11 +309,14 @@ fn flagged_push_over_file_url_is_refused_and_nothing_lands() {
     let lines = remote_lines(&out);
     assert_line(
         &lines,
-        &format!("aigate: commit {} \"Add project memory\"", &flagged[..10]),
+        &format!(
+            "aigate: commit {} 2026-01-01 Add project memory",
+            &flagged[..12]
+        ),
     );
     assert_line(
         &lines,
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_line(
         &lines,
@@ -310,7 +331,7 @@ fn flagged_push_over_file_url_is_refused_and_nothing_lands() {
         "{lines:?}"
     );
     assert!(
-        lines.iter().any(|l| l.contains("git rm --cached")),
+        lines.iter().any(|l| l.contains("git rm -r --")),
         "{lines:?}"
     );
 
@@ -360,11 +381,11 @@ fn git_daemon_push_is_refused_when_flagged_and_lands_when_clean() {
     let lines = remote_lines(&out);
     assert_line(
         &lines,
-        &format!("aigate: commit {} \"Refactor\"", &flagged[..10]),
+        &format!("aigate: commit {} 2026-01-01 Refactor", &flagged[..12]),
     );
     assert_line(
         &lines,
-        &format!("aigate:   deny: Claude Code (rule claude-code-identity): message line `{CLAUDE_TRAILER}`"),
+        &format!("aigate:   deny: message line `{CLAUDE_TRAILER}` - Claude Code (claude-code) [claude-code-identity]"),
     );
     assert_eq!(
         server.rev("refs/heads/main").as_deref(),
@@ -385,7 +406,7 @@ fn a_permissive_aigate_toml_in_the_pushed_tree_does_not_relax_the_server_policy(
     assert_refused(&out);
     assert_line(
         &remote_lines(&out),
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     server.assert_intact(&[&flagged]);
 }
@@ -485,7 +506,7 @@ fn per_ref_scope_enforces_warns_and_ignores() {
     let lines = remote_lines(&out);
     assert_line(
         &lines,
-        "aigate:   warn: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   warn: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_line(
         &lines,
@@ -528,7 +549,7 @@ fn a_bypass_by_an_allowed_pusher_passes_and_is_logged() {
     );
     assert_line(
         &lines,
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_eq!(
         server.rev("refs/heads/main").as_deref(),
@@ -694,7 +715,7 @@ fn gitlab_sees_rejection_lines_with_gl_hook_err_prefix() {
     );
     assert_line(
         &lines,
-        "GL-HOOK-ERR: aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "GL-HOOK-ERR: aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
 }
 
@@ -717,8 +738,8 @@ fn an_annotated_tag_with_a_claude_trailer_is_refused() {
     assert_line(
         &lines,
         &format!(
-            "aigate: tag refs/tags/v1.0 ({}) \"Release 1.0\"",
-            &tag[..10]
+            "aigate: tag refs/tags/v1.0 {} 2026-01-01 Release 1.0",
+            &tag[..12]
         ),
     );
     assert_eq!(server.rev("refs/tags/v1.0"), None);
@@ -772,7 +793,7 @@ fn the_per_ref_update_hook_refuses_flagged_commits() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("hook declined"));
     assert_line(
         &remote_lines(&out),
-        "aigate:   deny: Claude Code (rule claude-code-memory-file): path `CLAUDE.md`",
+        "aigate:   deny: path `CLAUDE.md` - Claude Code (claude-code) [claude-code-memory-file]",
     );
     assert_ne!(
         server.rev("refs/heads/main").as_deref(),
@@ -981,7 +1002,7 @@ fn concurrent_pushes(n: usize) {
 }
 
 #[test]
-fn commits_only_hidden_refs_reach_are_known_unless_known_refs_excludes_them() {
+fn commits_only_hidden_refs_reach_are_checked_unless_known_refs_trusts_them() {
     // A flagged commit the server got through a hidden ref (as a platform writes
     // refs/pull/*), not through the hook.
     let setup = |server: &Server| {
@@ -998,29 +1019,36 @@ fn commits_only_hidden_refs_reach_are_known_unless_known_refs_excludes_them() {
         ]);
         (repo, flagged)
     };
-    let trusting = Server::new();
-    let (repo, _) = setup(&trusting);
-    assert_pushed(&push(&repo, &trusting.url(), &["main"], &[]));
-    assert_eq!(trusting.last_decision()["commits_checked"], 0);
-
-    let strict = Server::with_policy("known-refs = [\"refs/heads/*\", \"refs/tags/*\"]\n", "");
+    // The default fails closed: only branches and tags vouch for their commits.
+    let strict = Server::new();
     let (repo, flagged) = setup(&strict);
     assert_refused(&push(&repo, &strict.url(), &["main"], &[]));
     assert_ne!(
         strict.rev("refs/heads/main").as_deref(),
         Some(flagged.as_str())
     );
+
+    let trusting = Server::with_policy("known-refs = [\"*\"]\n", "");
+    let (repo, _) = setup(&trusting);
+    assert_pushed(&push(&repo, &trusting.url(), &["main"], &[]));
+    assert_eq!(trusting.last_decision()["commits_checked"], 0);
 }
 
 #[test]
 fn an_unwritable_decision_log_rejects_the_push() {
     let server = Server::bare(&[]);
+    // `install --server` refuses a log it cannot write: install first, then break the log.
+    std::fs::write(
+        server.policy_path(),
+        "[server.bypass]\npushers = [\"alice\"]\n",
+    )
+    .unwrap();
+    server.install(&["--config", server.policy_path().to_str().unwrap()]);
     std::fs::write(
         server.policy_path(),
         "[server]\nlog = \"no-such-dir/decisions.jsonl\"\n[server.bypass]\npushers = [\"alice\"]\n",
     )
     .unwrap();
-    server.install(&["--config", server.policy_path().to_str().unwrap()]);
     let repo = client();
     let out = push(&repo, &server.url(), &["main"], &[]);
     assert_refused(&out);
@@ -1175,4 +1203,26 @@ fn a_marker_added_and_removed_again_inside_one_push_is_refused() {
         "the removal itself is not a finding: {stderr}"
     );
     server.assert_intact(&[&added, &removed]);
+}
+
+#[test]
+fn an_agent_branch_name_is_refused_once_the_policy_turns_its_rule_on() {
+    // The built-in branch rules are opt-in: the default policy lets `claude/...` through.
+    let server = Server::new();
+    let repo = client();
+    assert_pushed(&push(
+        &repo,
+        &server.url(),
+        &["main:refs/heads/claude/fix"],
+        &[],
+    ));
+    // A policy rule of kind `ref` (the way to switch branch names on until `enable`).
+    let rule = "[[rule]]\nid = \"srv-claude-branch\"\nassistant = \"claude-code\"\nkind = \"ref\"\nrefs = [\"refs/heads/claude/**\"]\n";
+    let server = Server::with_policy("", rule);
+    let out = push(&repo, &server.url(), &["main:refs/heads/claude/fix"], &[]);
+    let stderr = assert_refused(&out);
+    assert!(stderr.contains("ref `refs/heads/claude/fix`"), "{stderr}");
+    assert!(stderr.contains("srv-claude-branch"), "{stderr}");
+    assert_eq!(server.rev("refs/heads/claude/fix"), None);
+    assert_pushed(&push(&repo, &server.url(), &["main:refs/heads/fix"], &[]));
 }

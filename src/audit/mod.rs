@@ -2,6 +2,7 @@
 //! against the policy, plus the message and tagger of every annotated tag among the refs.
 //! Also the per-commit check that the push and receive hooks share.
 
+pub mod parallel;
 pub mod progress;
 
 use crate::catalogue::Kind;
@@ -143,8 +144,10 @@ impl<'r> Checker<'r> {
             author: &author,
             date: info.author.time,
             stage,
+            parents: info.parents.len(),
         };
-        Ok(found.into_iter().map(|f| Finding::new(m, f, &cx)).collect())
+        let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+        Ok(self.policy.judge(Some(&info.message), findings))
     }
 
     /// The findings of an annotated tag: its message and its tagger.
@@ -175,8 +178,10 @@ impl<'r> Checker<'r> {
             author: &author,
             date,
             stage,
+            parents: 0,
         };
-        found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
+        let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+        self.policy.judge(Some(&tag.message), findings)
     }
 }
 
@@ -251,6 +256,7 @@ pub fn audit_with_progress(
     progress.start("checking commits", selected.len() as u64);
     let mut findings = check_selected(
         repo,
+        policy,
         m,
         &selected,
         &known,
@@ -268,6 +274,7 @@ pub fn audit_with_progress(
     } else {
         Vec::new()
     };
+    findings.extend(ref_name_findings(repo, policy, m, opts)?);
     for tag in tags {
         let date = tag.tagger.as_ref().map_or(0, |t| t.time);
         if opts.since.is_some_and(|t| date < t) || opts.until.is_some_and(|t| date > t) {
@@ -307,7 +314,7 @@ pub fn check_commits(
         for id in ids {
             let (node, raw) = reader.node_and_raw(id)?;
             if !policy.is_exempt_commit(&id.to_string()) {
-                let f = match_commit(&m, &opts, &CommitInfo::decode(id, raw)?, stage);
+                let f = match_commit(policy, &m, &opts, &CommitInfo::decode(id, raw)?, stage);
                 if !f.is_empty() {
                     early.insert(id, f);
                 }
@@ -325,6 +332,7 @@ pub fn check_commits(
     selected.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
     let findings = check_selected(
         repo,
+        policy,
         &m,
         &selected,
         &known,
@@ -341,6 +349,7 @@ pub fn check_commits(
 #[allow(clippy::too_many_arguments)]
 fn check_selected(
     repo: &Repo,
+    policy: &Policy,
     m: &Matcher,
     selected: &[Oid],
     known: &OidMap<Node>,
@@ -366,7 +375,7 @@ fn check_selected(
             let info = repo.commit(oid)?;
             let mut found = Vec::new();
             check_metadata(m, &info, opts.kinds, &mut found);
-            all.push(findings_of(m, &info, found, stage));
+            all.push(findings_of(policy, m, &info, found, stage));
         }
         Ok(all)
     };
@@ -389,7 +398,7 @@ fn check_selected(
             }
             if !found.is_empty() {
                 let info = repo.commit(oid)?;
-                findings.extend(findings_of(m, &info, found, stage));
+                findings.extend(findings_of(policy, m, &info, found, stage));
             }
         }
     }
@@ -411,14 +420,67 @@ fn check_metadata(m: &Matcher, info: &CommitInfo, kinds: Kinds, found: &mut Vec<
     }
 }
 
-fn match_commit(m: &Matcher, opts: &AuditOptions, info: &CommitInfo, stage: Stage) -> Vec<Finding> {
+fn match_commit(
+    policy: &Policy,
+    m: &Matcher,
+    opts: &AuditOptions,
+    info: &CommitInfo,
+    stage: Stage,
+) -> Vec<Finding> {
     let mut found = Vec::new();
     check_metadata(m, info, opts.kinds, &mut found);
-    findings_of(m, info, found, stage)
+    findings_of(policy, m, info, found, stage)
 }
 
-/// Findings for the matches of one commit.
-fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) -> Vec<Finding> {
+/// Findings of the opt-in ref rules over the names of the refs the audit walks: every ref
+/// (notes and other provenance refs included), or the selected branches and tags; none for
+/// explicit revisions. Each is reported against the commit the ref points to.
+fn ref_name_findings(
+    repo: &Repo,
+    policy: &Policy,
+    m: &Matcher,
+    opts: &AuditOptions,
+) -> Result<Vec<Finding>> {
+    if !m.has_kind(Kind::Ref) || !opts.revisions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut findings = Vec::new();
+    for r in repo.named_refs(&opts.refs)? {
+        let mut found = Vec::new();
+        m.check_ref(&r.name, &mut found);
+        if found.is_empty() {
+            continue;
+        }
+        match r.commit {
+            Some(id) => {
+                let info = repo.commit(id)?;
+                findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
+            }
+            None => {
+                let cx = Context {
+                    commit: r.target.to_string(),
+                    tag: None,
+                    subject: "",
+                    author: "",
+                    date: 0,
+                    stage: Stage::Audit,
+                    parents: 0,
+                };
+                findings.extend(found.into_iter().map(|f| Finding::new(m, f, &cx)));
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// Findings for the matches of one commit, as the policy judges them.
+fn findings_of(
+    policy: &Policy,
+    m: &Matcher,
+    info: &CommitInfo,
+    found: Vec<Match>,
+    stage: Stage,
+) -> Vec<Finding> {
     if found.is_empty() {
         return Vec::new();
     }
@@ -430,8 +492,10 @@ fn findings_of(m: &Matcher, info: &CommitInfo, found: Vec<Match>, stage: Stage) 
         author: &author,
         date: info.author.time,
         stage,
+        parents: info.parents.len(),
     };
-    found.into_iter().map(|f| Finding::new(m, f, &cx)).collect()
+    let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
+    policy.judge(Some(&info.message), findings)
 }
 
 /// Reads every commit reachable from `tips` on this thread while another matches their
@@ -455,7 +519,7 @@ fn walk_and_match(
                     if policy.is_exempt_commit(&oid.to_string()) {
                         continue;
                     }
-                    let f = match_commit(m, opts, &CommitInfo::decode(oid, &raw)?, stage);
+                    let f = match_commit(policy, m, opts, &CommitInfo::decode(oid, &raw)?, stage);
                     if !f.is_empty() {
                         found.insert(oid, f);
                     }

@@ -23,6 +23,10 @@ pub enum Kind {
     Message,
     /// Author, committer or tagger, and `Key: Name <address>` lines of the message.
     Identity,
+    /// Names of refs: branches and tags pushed or audited, notes and other provenance refs.
+    Ref,
+    /// Variables of the environment a local hook runs in (the assistant's own shell).
+    Environment,
 }
 
 impl Kind {
@@ -31,6 +35,35 @@ impl Kind {
             Kind::Path => "path",
             Kind::Message => "message",
             Kind::Identity => "identity",
+            Kind::Ref => "ref",
+            Kind::Environment => "environment",
+        }
+    }
+}
+
+/// A message rule read by a small parser instead of a regular expression.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, PartialOrd, Ord,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// `Generated with / by / using <product>` (and `Made with`) at the start of a line, the
+    /// product plain, in a markdown link, bold or italic, hyphenated or spaced.
+    Footer,
+    /// An attribution key (`Assisted-by:`, `Generated-by:`, `AI-agent:` ...) whose value names
+    /// one of the products.
+    Attribution,
+    /// An attribution key whose value is an AI tool but names no catalogue product: the
+    /// kernel's `LLM`, `AGENT:MODEL`, `TOOL (MODEL)`, a model name.
+    UnnamedAttribution,
+}
+
+impl Shape {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Footer => "footer",
+            Shape::Attribution => "attribution",
+            Shape::UnnamedAttribution => "unnamed-attribution",
         }
     }
 }
@@ -40,6 +73,10 @@ impl Kind {
 pub struct Assistant {
     pub id: String,
     pub name: String,
+    /// The product names a message may name it by (`Generated with [Claude Code](...)`,
+    /// `Assisted-by: GitHub Copilot`). From `products = [...]`; when absent, the display name
+    /// without a trailing parenthesis. `products = []` for categories that are not a product.
+    pub products: Vec<String>,
 }
 
 /// One rule, as written: its patterns are compiled later by the matcher.
@@ -48,14 +85,28 @@ pub struct Rule {
     pub id: String,
     pub assistant: String,
     pub kind: Kind,
-    /// Globs (path rules), regexes (message rules).
+    /// Globs (path rules), regexes (message rules), product names (shape rules).
     pub patterns: Vec<Located>,
+    /// Set for message rules read by a parser (`shape = "footer"`); `patterns` then hold
+    /// product names.
+    pub shape: Option<Shape>,
     pub subject_only: bool,
     pub emails: Vec<Located>,
     pub github: Vec<Located>,
     pub names: Vec<Located>,
     /// Whole e-mail domains (identity rules in policies: an opt-in, never built in).
     pub domains: Vec<Located>,
+    /// Variable names (environment rules).
+    pub variables: Vec<Located>,
+    /// A regular expression the variable's value must match (environment rules); without one,
+    /// any value but an empty or false-like one (`0`, `false`, `no`, `off`) matches.
+    pub value: Option<Located>,
+    /// Off unless a policy switches it on by id (see [`Catalogue::enable`]).
+    pub opt_in: bool,
+    /// In force when the policy denies or warns about its assistant: true for every rule
+    /// but opt-in ones. The one switch: a policy's `enable` calls [`Catalogue::enable`], its
+    /// `disable` [`Catalogue::disable`], before the matcher is built.
+    pub enabled: bool,
     pub source: Option<String>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
@@ -105,7 +156,11 @@ impl Catalogue {
     /// bug in aigate, but it is still reported as an error rather than a panic.
     pub fn builtin() -> Result<Catalogue> {
         let mut catalogue = Catalogue::default();
-        for (name, text) in BUILTIN {
+        // `generic-*.toml` files hold rules for assistants the other files define.
+        let (generic, own): (Vec<_>, Vec<_>) = BUILTIN
+            .iter()
+            .partition(|(name, _)| name.starts_with("generic-"));
+        for (name, text) in own.into_iter().chain(generic) {
             catalogue.add_rule_file(&format!("<builtin>/rules/{name}"), text)?;
         }
         Ok(catalogue)
@@ -115,6 +170,33 @@ impl Catalogue {
         self.assistants.iter().find(|a| a.id == id)
     }
 
+    /// Switches an opt-in rule on by id. Errs (with the reason) when no rule has that id;
+    /// enabling a rule that is on anyway is allowed and changes nothing.
+    pub fn enable(&mut self, id: &str) -> std::result::Result<(), String> {
+        match self.rules.iter_mut().find(|r| r.id == id) {
+            Some(rule) => {
+                rule.enabled = true;
+                Ok(())
+            }
+            None => Err(format!(
+                "unknown rule `{id}` (`aigate rules` lists the rules and which are opt-in)"
+            )),
+        }
+    }
+
+    /// Switches a rule off by id (a policy's `disable`); errs like [`Catalogue::enable`].
+    pub fn disable(&mut self, id: &str) -> std::result::Result<(), String> {
+        match self.rules.iter_mut().find(|r| r.id == id) {
+            Some(rule) => {
+                rule.enabled = false;
+                Ok(())
+            }
+            None => Err(format!(
+                "unknown rule `{id}` (`aigate rules` lists the rules and which are opt-in)"
+            )),
+        }
+    }
+
     /// Parses one rules file (`[assistant]` and `[[rule]]` tables) into the catalogue.
     pub fn add_rule_file(&mut self, name: &str, text: &str) -> Result<()> {
         let file = std::sync::Arc::new(SourceFile {
@@ -122,17 +204,36 @@ impl Catalogue {
             text: text.to_owned(),
         });
         let parsed: RuleFile = parse_toml(&file)?;
-        self.add_assistant(&file, &parsed.assistant)?;
+        if let Some(assistant) = &parsed.assistant {
+            self.add_assistant(&file, assistant)?;
+        }
         for rule in parsed.rule {
-            if let Some(a) = &rule.assistant {
-                return Err(at(
-                    &file,
-                    a.span(),
-                    "`assistant` is given by the file's [assistant] table",
-                )
-                .into());
-            }
-            self.add_rule(&file, rule, &parsed.assistant.id)?;
+            // A file with an [assistant] table holds that assistant's rules; a file without
+            // one (`generic-*.toml`) names the assistant in each rule.
+            let assistant = match (&parsed.assistant, &rule.assistant) {
+                (Some(_), Some(a)) => {
+                    return Err(at(
+                        &file,
+                        a.span(),
+                        "`assistant` is given by the file's [assistant] table",
+                    )
+                    .into())
+                }
+                (Some(def), None) => def.id.clone(),
+                (None, Some(a)) => a.clone(),
+                (None, None) => {
+                    return Err(at(
+                        &file,
+                        rule.id.span(),
+                        format!(
+                            "rule `{}` needs `assistant = \"<id>\"` (the file has no [assistant] table)",
+                            rule.id.get_ref()
+                        ),
+                    )
+                    .into())
+                }
+            };
+            self.add_rule(&file, rule, &assistant)?;
         }
         Ok(())
     }
@@ -152,10 +253,102 @@ impl Catalogue {
             )
             .into());
         }
+        let products = match &def.products {
+            Some(list) => list.clone(),
+            None => vec![default_product(&def.name)],
+        };
+        if let Some(empty) = products.iter().find(|p| p.trim().is_empty()) {
+            return Err(at(
+                file,
+                def.id.span(),
+                format!("assistant `{id}` has an empty product name `{empty}`"),
+            )
+            .into());
+        }
         self.assistants.push(Assistant {
             id: id.clone(),
             name: def.name.clone(),
+            products: products.clone(),
         });
+        if !products.is_empty() {
+            self.add_product_rules(file, &def.id, &products)?;
+        }
+        Ok(())
+    }
+
+    /// The footer and attribution rules every assistant with product names gets.
+    fn add_product_rules(
+        &mut self,
+        file: &std::sync::Arc<SourceFile>,
+        id: &Spanned<String>,
+        products: &[String],
+    ) -> Result<()> {
+        let assistant = id.get_ref();
+        let located = |p: &String| Located {
+            value: p.clone(),
+            origin: Origin {
+                file: file.clone(),
+                span: id.span(),
+            },
+        };
+        let shapes = [
+            (
+                "product-footer",
+                Shape::Footer,
+                vec![
+                    "🤖 Generated with [{}](https://example.com)",
+                    "Generated using **{}**",
+                    "- generated by {}",
+                ],
+                vec!["Strip the Generated with {} footer", "Generated with {}x"],
+            ),
+            (
+                "product-attribution",
+                Shape::Attribution,
+                vec![
+                    "Assisted-by: {}",
+                    "Generated-by: {} (model-1)",
+                    "AI-agent: {}",
+                ],
+                vec!["Assisted-by: none", "Reviewed-by: {}", "Assisted-by: {}x"],
+            ),
+        ];
+        for (suffix, shape, examples, counter) in shapes {
+            let rule_id = format!("{assistant}-{suffix}");
+            if self.rules.iter().any(|r| r.id == rule_id) {
+                return Err(at(
+                    file,
+                    id.span(),
+                    format!("rule `{rule_id}` is defined twice"),
+                )
+                .into());
+            }
+            let fill = |list: Vec<&str>| -> Vec<String> {
+                products
+                    .iter()
+                    .flat_map(|p| list.iter().map(move |e| e.replace("{}", p)))
+                    .collect()
+            };
+            self.rules.push(Rule {
+                id: rule_id,
+                assistant: assistant.clone(),
+                kind: Kind::Message,
+                patterns: products.iter().map(located).collect(),
+                shape: Some(shape),
+                subject_only: false,
+                emails: Vec::new(),
+                github: Vec::new(),
+                names: Vec::new(),
+                domains: Vec::new(),
+                variables: Vec::new(),
+                value: None,
+                opt_in: false,
+                enabled: true,
+                source: Some(format!("the product names of `{assistant}` (`products`)")),
+                examples: fill(examples),
+                counter_examples: fill(counter),
+            });
+        }
         Ok(())
     }
 
@@ -202,7 +395,7 @@ impl Catalogue {
                 }
             }
             Kind::Message => {
-                if def.patterns.is_empty() {
+                if def.patterns.is_empty() && def.shape.is_none() {
                     return Err(at(
                         file,
                         def.id.span(),
@@ -236,6 +429,58 @@ impl Catalogue {
                     return Err(wrong("patterns").into());
                 }
             }
+            Kind::Ref => {
+                if def.refs.is_empty() {
+                    return Err(at(
+                        file,
+                        def.id.span(),
+                        format!("ref rule `{id}` has no `refs`"),
+                    )
+                    .into());
+                }
+            }
+            Kind::Environment => {
+                if def.variables.is_empty() {
+                    return Err(at(
+                        file,
+                        def.id.span(),
+                        format!("environment rule `{id}` has no `variables`"),
+                    )
+                    .into());
+                }
+                for v in &def.variables {
+                    if !is_variable_name(v.get_ref()) {
+                        return Err(at(
+                            file,
+                            v.span(),
+                            format!(
+                                "`{}` is not an environment variable name (A-Z, a-z, 0-9, `_`)",
+                                v.get_ref()
+                            ),
+                        )
+                        .into());
+                    }
+                }
+            }
+        }
+        if kind != Kind::Ref && !def.refs.is_empty() {
+            return Err(wrong("refs").into());
+        }
+        if kind != Kind::Environment {
+            if !def.variables.is_empty() {
+                return Err(wrong("variables").into());
+            }
+            if def.value.is_some() {
+                return Err(wrong("value").into());
+            }
+        }
+        if matches!(kind, Kind::Ref | Kind::Environment) {
+            if !def.paths.is_empty() {
+                return Err(wrong("paths").into());
+            }
+            if !def.patterns.is_empty() {
+                return Err(wrong("patterns").into());
+            }
         }
         if kind != Kind::Identity {
             if !def.emails.is_empty() {
@@ -254,6 +499,18 @@ impl Catalogue {
         if kind != Kind::Message && def.subject_only {
             return Err(wrong("subject-only").into());
         }
+        if kind != Kind::Message && def.shape.is_some() {
+            return Err(wrong("shape").into());
+        }
+        let shape = def.shape.as_ref().map(|s| *s.get_ref());
+        if shape == Some(Shape::UnnamedAttribution) && !def.patterns.is_empty() {
+            return Err(at(
+                file,
+                def.id.span(),
+                format!("rule `{id}` names no product: an `unnamed-attribution` rule takes no `patterns`"),
+            )
+            .into());
+        }
         for g in &def.github {
             if parse_github(g.get_ref()).is_none() {
                 return Err(at(
@@ -267,21 +524,44 @@ impl Catalogue {
                 .into());
             }
         }
-        let patterns = if kind == Kind::Path {
-            def.paths
-        } else {
-            def.patterns
-        };
+        let mut patterns = locate(match kind {
+            Kind::Path => def.paths,
+            Kind::Ref => def.refs,
+            _ => def.patterns,
+        });
+        if let (Some(Shape::Footer | Shape::Attribution), Some(s)) = (shape, &def.shape) {
+            if patterns.is_empty() {
+                let products = &self
+                    .assistant(assistant.get_ref())
+                    .expect("checked")
+                    .products;
+                patterns = products
+                    .iter()
+                    .map(|p| Located {
+                        value: p.clone(),
+                        origin: Origin {
+                            file: file.clone(),
+                            span: s.span(),
+                        },
+                    })
+                    .collect();
+            }
+        }
         self.rules.push(Rule {
             id,
             assistant: assistant.get_ref().clone(),
             kind,
-            patterns: locate(patterns),
+            patterns,
+            shape,
             subject_only: def.subject_only,
             emails: locate(def.emails),
             github: locate(def.github),
             names: locate(def.names),
             domains: locate(def.domains),
+            variables: locate(def.variables),
+            value: def.value.map(|v| locate_all(file, vec![v]).remove(0)),
+            opt_in: def.opt_in,
+            enabled: !def.opt_in,
             source: def.source,
             examples: def.examples,
             counter_examples: def.counter_examples,
@@ -305,6 +585,13 @@ pub(crate) fn locate_all(
             value: s.into_inner(),
         })
         .collect()
+}
+
+/// A POSIX-portable environment variable name.
+fn is_variable_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Splits `<numeric id>+<login>` into its parts.
@@ -352,7 +639,8 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceFile) -> R
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
-    assistant: AssistantDef,
+    #[serde(default)]
+    assistant: Option<AssistantDef>,
     #[serde(default)]
     rule: Vec<RuleDef>,
 }
@@ -362,6 +650,17 @@ struct RuleFile {
 pub(crate) struct AssistantDef {
     pub id: Spanned<String>,
     pub name: String,
+    #[serde(default)]
+    pub products: Option<Vec<String>>,
+}
+
+/// `Junie (JetBrains)` is named `Junie` in a message.
+fn default_product(name: &str) -> String {
+    let name = name.trim();
+    match name.strip_suffix(')').and_then(|n| n.rsplit_once('(')) {
+        Some((head, _)) if !head.trim().is_empty() => head.trim().to_owned(),
+        _ => name.to_owned(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,6 +677,8 @@ pub(crate) struct RuleDef {
     #[serde(default)]
     pub subject_only: bool,
     #[serde(default)]
+    pub shape: Option<Spanned<Shape>>,
+    #[serde(default)]
     pub emails: Vec<Spanned<String>>,
     #[serde(default)]
     pub github: Vec<Spanned<String>>,
@@ -385,6 +686,15 @@ pub(crate) struct RuleDef {
     pub names: Vec<Spanned<String>>,
     #[serde(default)]
     pub domains: Vec<Spanned<String>>,
+    /// Globs over full ref names (ref rules).
+    #[serde(default)]
+    pub refs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub variables: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub value: Option<Spanned<String>>,
+    #[serde(default)]
+    pub opt_in: bool,
     #[serde(default)]
     pub source: Option<String>,
     #[serde(default)]
@@ -465,6 +775,121 @@ mod tests {
                 "`{id}` has no rule"
             );
         }
+    }
+
+    fn parse(rule: &str) -> std::result::Result<Catalogue, String> {
+        let mut c = Catalogue::default();
+        let text = format!("[assistant]\nid = \"a\"\nname = \"A\"\n[[rule]]\nid = \"a-b\"\n{rule}");
+        c.add_rule_file("x.toml", &text)
+            .map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    #[test]
+    fn environment_and_ref_rules_are_checked_where_they_are_written() {
+        let err = parse("kind = \"environment\"\nvariables = [\"NOT-A-NAME\"]\n").unwrap_err();
+        assert!(
+            err.starts_with("x.toml:7:14: `NOT-A-NAME` is not an environment variable name"),
+            "{err}"
+        );
+        let err = parse("kind = \"environment\"\n").unwrap_err();
+        assert!(
+            err.contains("environment rule `a-b` has no `variables`"),
+            "{err}"
+        );
+        let err = parse("kind = \"ref\"\nrefs = [\"x\"]\nvariables = [\"X\"]\n").unwrap_err();
+        assert!(err.contains("a ref rule takes no `variables`"), "{err}");
+        let err = parse("kind = \"path\"\npaths = [\"x\"]\nrefs = [\"refs/x\"]\n").unwrap_err();
+        assert!(err.contains("a path rule takes no `refs`"), "{err}");
+        let err = parse("kind = \"message\"\npatterns = [\"x\"]\nvalue = \"1\"\n").unwrap_err();
+        assert!(err.contains("a message rule takes no `value`"), "{err}");
+    }
+
+    #[test]
+    fn opt_in_rules_start_off_and_are_enabled_by_id() {
+        let mut c = parse("kind = \"ref\"\nopt-in = true\nrefs = [\"refs/heads/a/**\"]\n").unwrap();
+        // The assistant's product rules come first; `a-b` is the rule written.
+        let rule = |c: &Catalogue| c.rules.iter().find(|r| r.id == "a-b").unwrap().clone();
+        assert!(rule(&c).opt_in && !rule(&c).enabled);
+        c.enable("a-b").unwrap();
+        assert!(rule(&c).enabled);
+        let err = c.enable("a-c").unwrap_err();
+        assert!(err.starts_with("unknown rule `a-c`"), "{err}");
+        let builtin = Catalogue::builtin().unwrap();
+        for r in &builtin.rules {
+            assert_eq!(r.enabled, !r.opt_in, "{}", r.id);
+            if r.kind == Kind::Ref {
+                assert!(r.opt_in, "ref rule `{}` is opt-in", r.id);
+            }
+        }
+    }
+
+    #[test]
+    fn products_default_to_the_name_without_its_parenthesis() {
+        assert_eq!(default_product("Junie (JetBrains)"), "Junie");
+        assert_eq!(default_product("Claude Code"), "Claude Code");
+        assert_eq!(default_product("(odd)"), "(odd)");
+        let mut c = Catalogue::default();
+        c.add_rule_file(
+            "x.toml",
+            "[assistant]\nid = \"a\"\nname = \"A (x)\"\nproducts = [\"A\", \"A CLI\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.assistants[0].products, ["A", "A CLI"]);
+    }
+
+    #[test]
+    fn a_generic_rule_file_names_the_assistant_of_each_rule() {
+        let mut c = Catalogue::default();
+        c.add_rule_file("a.toml", "[assistant]\nid = \"a\"\nname = \"A\"\n")
+            .unwrap();
+        c.add_rule_file(
+            "generic-x.toml",
+            "[[rule]]\nid = \"a-link\"\nassistant = \"a\"\nkind = \"message\"\npatterns = ['a\\.example/s/\\w']\n",
+        )
+        .unwrap();
+        assert_eq!(c.rules.last().unwrap().assistant, "a");
+        let err = c
+            .add_rule_file(
+                "generic-y.toml",
+                "[[rule]]\nid = \"b-link\"\nkind = \"message\"\npatterns = ['x']\n",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("generic-y.toml:2:6: rule `b-link` needs `assistant"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn assistants_with_products_get_footer_and_attribution_rules() {
+        let mut c = Catalogue::default();
+        c.add_rule_file(
+            "a.toml",
+            "[assistant]\nid = \"my-bot\"\nname = \"My Bot\"\n[[rule]]\nid = \"my-bot-x\"\nkind = \"message\"\nshape = \"unnamed-attribution\"\n",
+        )
+        .unwrap();
+        let shapes: Vec<_> = c.rules.iter().map(|r| (r.id.as_str(), r.shape)).collect();
+        assert_eq!(
+            shapes,
+            [
+                ("my-bot-product-footer", Some(Shape::Footer)),
+                ("my-bot-product-attribution", Some(Shape::Attribution)),
+                ("my-bot-x", Some(Shape::UnnamedAttribution)),
+            ]
+        );
+        assert_eq!(c.rules[0].patterns[0].value, "My Bot");
+        let mut c = Catalogue::default();
+        let err = c
+            .add_rule_file(
+                "b.toml",
+                "[assistant]\nid = \"b\"\nname = \"B\"\nproducts = []\n[[rule]]\nid = \"b-x\"\nkind = \"path\"\npaths = [\"x\"]\nshape = \"footer\"\n",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a path rule takes no `shape`"), "{err}");
+        assert!(c.rules.is_empty(), "products = [] makes no product rules");
     }
 
     #[test]

@@ -1,15 +1,18 @@
 //! The matching engine: the rules of a policy compiled once (a `GlobSet` for paths, a
-//! `RegexSet` for message lines, hash maps for e-mail addresses and GitHub ids), then asked
-//! about one message, identity or path at a time. Pure: no git, no I/O.
+//! `RegexSet` for message lines, hash maps for e-mail addresses and GitHub ids, product names
+//! for footers and attribution keys), then asked about one message, identity or path at a
+//! time. Messages are first read into lines the way a person reads them ([`message`]). Pure:
+//! no git, no I/O.
 
 use std::collections::HashMap;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
-use crate::catalogue::{parse_github, Catalogue, Kind, Located};
+use crate::catalogue::{parse_github, Catalogue, Kind, Located, Shape};
+use crate::engine::message::{self, Attribution, Group};
 use crate::engine::namefilter::NameFilter;
-use crate::engine::normalize::{lines, normalize};
+use crate::engine::normalize::normalize;
 use crate::engine::Severity;
 use crate::error::Result;
 
@@ -20,10 +23,15 @@ pub struct RuleInfo {
     pub assistant: String,
     pub kind: Kind,
     pub severity: Severity,
+    /// Read by a parser (a footer, an attribution value): on a line another rule of the same
+    /// assistant already reports, it adds nothing.
+    pub shape: bool,
 }
 
 /// Which identity of a commit or tag is meant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Author,
@@ -45,12 +53,24 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Location {
     Path(String),
-    /// A line of the message, as written (not normalised).
-    Line(String),
+    /// A line of the message, as written (not normalised; folded lines joined by a space),
+    /// and its trailer key in canonical spelling (`co-authored-by`) if it is a `Key: value`
+    /// line.
+    Line {
+        text: String,
+        key: Option<String>,
+    },
     Identity {
         role: Role,
         name: String,
         email: String,
+    },
+    /// A full ref name (`refs/heads/claude/fix`).
+    Ref(String),
+    /// A variable of the hook's environment, with its value.
+    Variable {
+        name: String,
+        value: String,
     },
 }
 
@@ -80,8 +100,24 @@ pub struct Matcher {
     names: RegexSet,
     name_rule: Vec<usize>,
     exempt_identities: GlobSet,
-    trailer: Regex,
-    address: Regex,
+    /// Squashed product names of footer and attribution rules, each with its rule when in
+    /// force.
+    footer_products: Vec<String>,
+    footer_rule: Vec<Option<usize>>,
+    attribution_products: Vec<String>,
+    attribution_rule: Vec<Option<usize>>,
+    unnamed_rules: Vec<usize>,
+    refs: GlobSet,
+    ref_rule: Vec<usize>,
+    environment: Vec<EnvRule>,
+}
+
+/// One environment rule in force: the variables it names and the value they must have.
+#[derive(Debug)]
+struct EnvRule {
+    rule: usize,
+    variables: Vec<String>,
+    value: Option<Regex>,
 }
 
 const NOREPLY: &str = "@users.noreply.github.com";
@@ -111,11 +147,18 @@ impl Matcher {
         let mut domains: HashMap<String, Vec<usize>> = HashMap::new();
         let mut name_patterns = Vec::new();
         let mut name_rule = Vec::new();
+        let (mut footer_products, mut footer_rule) = (Vec::new(), Vec::new());
+        let (mut attribution_products, mut attribution_rule) = (Vec::new(), Vec::new());
+        let mut unnamed_rules = Vec::new();
+        let mut refs = GlobSetBuilder::new();
+        let mut ref_rule = Vec::new();
+        let mut environment = Vec::new();
 
         // Every pattern is compiled even for rules the policy switches off, so a bad pattern
         // in a custom rule is reported whatever the deny list says.
         for rule in &catalogue.rules {
-            let severity = severity_of(&rule.assistant);
+            // An opt-in rule is in force only once the policy enables it by id.
+            let severity = severity_of(&rule.assistant).filter(|_| rule.enabled);
             // Only rules in force get an index; every use of `index` below is guarded by
             // `severity.is_some()`, so it is the position the rule is pushed at.
             let index = rules.len();
@@ -131,6 +174,30 @@ impl Matcher {
                                 path_rule.push(index);
                             }
                         }
+                    }
+                }
+                Kind::Message if rule.shape == Some(Shape::UnnamedAttribution) => {
+                    unnamed_rules.extend(severity.map(|_| index));
+                }
+                Kind::Message if rule.shape.is_some() => {
+                    // Products of rules not in force are kept too: `Assisted-by: Cursor` with
+                    // Cursor allowed is Cursor's, not an unnamed tool's.
+                    let in_force = severity.map(|_| index);
+                    let (products, rule_of) = if rule.shape == Some(Shape::Footer) {
+                        (&mut footer_products, &mut footer_rule)
+                    } else {
+                        (&mut attribution_products, &mut attribution_rule)
+                    };
+                    for p in &rule.patterns {
+                        let squashed = message::squash(&p.value);
+                        if squashed.is_empty() {
+                            return Err(p
+                                .origin
+                                .error("a product name needs a letter or digit")
+                                .into());
+                        }
+                        products.push(squashed);
+                        rule_of.push(in_force);
                     }
                 }
                 Kind::Message => {
@@ -172,6 +239,26 @@ impl Matcher {
                         }
                     }
                 }
+                Kind::Ref => {
+                    for p in &rule.patterns {
+                        for g in ref_globs(p)? {
+                            if severity.is_some() {
+                                refs.add(g);
+                                ref_rule.push(index);
+                            }
+                        }
+                    }
+                }
+                Kind::Environment => {
+                    let value = rule.value.as_ref().map(compile_whole).transpose()?;
+                    if severity.is_some() {
+                        environment.push(EnvRule {
+                            rule: index,
+                            variables: rule.variables.iter().map(|v| v.value.clone()).collect(),
+                            value,
+                        });
+                    }
+                }
             }
             if let Some(severity) = severity {
                 rules.push(RuleInfo {
@@ -179,6 +266,7 @@ impl Matcher {
                     assistant: rule.assistant.clone(),
                     kind: rule.kind,
                     severity,
+                    shape: rule.shape.is_some(),
                 });
             }
         }
@@ -208,9 +296,14 @@ impl Matcher {
             names: regex_set(&name_patterns)?,
             name_rule,
             exempt_identities: exempt_ids.build().map_err(set_error)?,
-            trailer: Regex::new(r"^[a-z][a-z0-9_-]*\s*:").expect("static regex"),
-            address: Regex::new(r#"[^\s<>()\[\]"',;:]+@[^\s<>()\[\]"',;:]+"#)
-                .expect("static regex"),
+            footer_products,
+            footer_rule,
+            attribution_products,
+            attribution_rule,
+            unnamed_rules,
+            refs: refs.build().map_err(set_error)?,
+            ref_rule,
+            environment,
         })
     }
 
@@ -219,34 +312,76 @@ impl Matcher {
         self.rules.iter().any(|r| r.kind == kind)
     }
 
-    /// Message rules, and identity rules on `Key: Name <address>` lines, over every line.
+    /// Message rules, identity rules on `Key: Name <address>` lines, footers and attribution
+    /// keys naming a product, over every line as a reader sees it (see [`message`]). A line
+    /// yields at most one finding per assistant: a rule written for the line wins over a shape.
     pub fn check_message(&self, message: &str, out: &mut Vec<Match>) {
         let start = out.len();
-        for (n, (raw, norm)) in lines(message).enumerate() {
-            if norm.is_empty() {
-                continue;
+        let mut hits = Vec::new();
+        message::groups(message, |g| {
+            hits.clear();
+            self.check_group(g, &mut hits);
+            if hits.is_empty() {
+                return;
             }
-            for i in self.lines.matches(&norm).iter() {
+            hits.sort_unstable_by_key(|&r| (self.rules[r].shape, r));
+            let mut seen: Vec<&str> = Vec::new();
+            for &rule in &hits {
+                let assistant = self.rules[rule].assistant.as_str();
+                if seen.contains(&assistant) {
+                    continue;
+                }
+                seen.push(assistant);
+                out.push(Match {
+                    rule,
+                    location: Location::Line {
+                        text: g.raw.clone(),
+                        key: g.key().map(str::to_owned),
+                    },
+                });
+            }
+        });
+        dedup_from(out, start);
+    }
+
+    fn check_group(&self, g: &Group, hits: &mut Vec<usize>) {
+        let texts = std::iter::once(g.text.as_str()).chain(g.parts.iter().map(String::as_str));
+        for (n, text) in texts.enumerate() {
+            for i in self.lines.matches(text).iter() {
                 let (rule, subject_only) = self.line_rule[i];
-                if !subject_only || n == 0 {
-                    out.push(Match {
-                        rule,
-                        location: Location::Line(raw.to_owned()),
-                    });
+                if !subject_only || (g.first == 0 && n == 0) {
+                    hits.push(rule);
                 }
             }
-            if norm.contains('@') && self.trailer.is_match(&norm) {
-                for m in self.address.find_iter(&norm) {
-                    for rule in self.email_rules(m.as_str()) {
-                        out.push(Match {
-                            rule,
-                            location: Location::Line(raw.to_owned()),
-                        });
+            if !self.footer_products.is_empty() {
+                if let Some(from) = message::footer_start(text) {
+                    if let Some((i, end)) = message::product_at(&self.footer_products, text, from) {
+                        if message::tail_ok(&text[end..], true) {
+                            hits.extend(self.footer_rule[i]);
+                        }
                     }
                 }
             }
         }
-        dedup_from(out, start);
+        let (Some(key), Some(value)) = (g.key(), g.value()) else {
+            return;
+        };
+        if value.contains('@') {
+            message::addresses(value, message::takes_bare_address(key), |addr| {
+                hits.extend(self.email_rules(addr));
+            });
+        }
+        // A subject is not a trailer (`agent: cursor: fix blink` is a conventional subject).
+        if g.first == 0 {
+            return;
+        }
+        if let Some(class) = message::key_class(key) {
+            match message::attribution(class, value, &self.attribution_products) {
+                Attribution::Named(i) => hits.extend(self.attribution_rule[i]),
+                Attribution::Unnamed => hits.extend(&self.unnamed_rules),
+                Attribution::Clean => {}
+            }
+        }
     }
 
     /// Identity rules over one author, committer or tagger.
@@ -291,6 +426,47 @@ impl Matcher {
         dedup_from(out, start);
     }
 
+    /// Ref rules over one full ref name (`refs/heads/claude/fix`).
+    pub fn check_ref(&self, name: &str, out: &mut Vec<Match>) {
+        if self.ref_rule.is_empty() {
+            return;
+        }
+        let start = out.len();
+        for i in self.refs.matches(name) {
+            out.push(Match {
+                rule: self.ref_rule[i],
+                location: Location::Ref(name.to_owned()),
+            });
+        }
+        dedup_from(out, start);
+    }
+
+    /// Environment rules over the environment a local hook runs in (`main`'s one snapshot
+    /// of the process). A variable without a value pattern matches when set to anything but
+    /// an empty or false-like value.
+    pub fn check_environment(&self, env: &crate::Vars, out: &mut Vec<Match>) {
+        let start = out.len();
+        for r in &self.environment {
+            for name in &r.variables {
+                let Some(value) = env.raw(name) else { continue };
+                let set = match &r.value {
+                    Some(re) => re.is_match(value),
+                    None => !is_false_like(value),
+                };
+                if set {
+                    out.push(Match {
+                        rule: r.rule,
+                        location: Location::Variable {
+                            name: name.clone(),
+                            value: value.to_owned(),
+                        },
+                    });
+                }
+            }
+        }
+        dedup_from(out, start);
+    }
+
     /// Whether any path rule in force matches `path` (and it is not exempt).
     pub fn is_marker_path(&self, path: &str) -> bool {
         self.paths.is_match(path) && !self.exempt_paths.is_match(path)
@@ -307,6 +483,16 @@ impl Matcher {
             return Vec::new();
         }
         let mut found: Vec<usize> = self.emails.get(email).cloned().unwrap_or_default();
+        // Sub-addressing: `noreply+anything@anthropic.com` is `noreply@anthropic.com`.
+        if let Some((local, host)) = email.rsplit_once('@') {
+            if let Some((base, _tag)) = local.split_once('+') {
+                if !email.ends_with(NOREPLY) {
+                    if let Some(rules) = self.emails.get(&format!("{base}@{host}")) {
+                        found.extend(rules);
+                    }
+                }
+            }
+        }
         if !self.domains.is_empty() {
             // `a@x.example` and `a@mail.x.example` are both in domain `x.example`.
             let mut host = email.rsplit_once('@').map_or("", |(_, h)| h);
@@ -361,6 +547,49 @@ fn marker_globs(p: &Located) -> Result<Vec<globset::Glob>> {
     ])
 }
 
+/// The globs for one ref pattern: the full ref name itself and every ref beneath it
+/// (`refs/entire/checkpoints` covers `refs/entire/checkpoints/ab/01J...`). Case-insensitive,
+/// as branch names on case-insensitive file systems are.
+fn ref_globs(p: &Located) -> Result<Vec<globset::Glob>> {
+    let pattern = p.value.trim_end_matches('/');
+    if !pattern.starts_with("refs/") {
+        return Err(p
+            .origin
+            .error("a ref pattern is a full ref name starting with `refs/`")
+            .into());
+    }
+    Ok(vec![
+        glob(p, pattern, true)?,
+        glob(p, &format!("{pattern}/**"), true)?,
+    ])
+}
+
+/// `""`, `0`, `false`, `no`, `off` (any case, surrounding blanks ignored): a variable set so
+/// says the feature is off.
+fn is_false_like(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty()
+        || ["0", "false", "no", "off"]
+            .iter()
+            .any(|f| v.eq_ignore_ascii_case(f))
+}
+
+/// A value pattern, matched against the whole value, case-sensitively.
+fn compile_whole(p: &Located) -> Result<Regex> {
+    Regex::new(&format!("^(?:{})$", p.value)).map_err(|e| {
+        let detail = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        p.origin
+            .error(format!("invalid regular expression: {detail}"))
+            .into()
+    })
+}
+
 fn glob(p: &Located, pattern: &str, case_insensitive: bool) -> Result<globset::Glob> {
     GlobBuilder::new(pattern)
         .case_insensitive(case_insensitive)
@@ -408,11 +637,21 @@ mod tests {
     }
 
     /// Every `examples` entry of every built-in rule matches that rule, and no
-    /// `counter-examples` entry matches it.
+    /// `counter-examples` entry matches it. Each rule is asked alone, so that another rule of
+    /// the same assistant reporting the line first does not hide it.
     #[test]
     fn builtin_examples_match_their_rules() {
-        let (m, c) = matcher();
+        // Opt-in rules too: their examples are checked as if a policy had enabled them.
+        let mut c = Catalogue::builtin().unwrap();
+        for r in &mut c.rules {
+            r.enabled = true;
+        }
         for rule in &c.rules {
+            let alone = Catalogue {
+                assistants: c.assistants.clone(),
+                rules: vec![rule.clone()],
+            };
+            let m = Matcher::all(&alone).unwrap();
             assert!(
                 !rule.examples.is_empty(),
                 "rule `{}` has no examples",
@@ -422,11 +661,19 @@ mod tests {
                 let mut out = Vec::new();
                 match rule.kind {
                     Kind::Path => m.check_path(text, &mut out),
-                    Kind::Message => m.check_message(text, &mut out),
+                    // Examples are body lines (attribution keys are not read in a subject).
+                    Kind::Message if rule.subject_only => m.check_message(text, &mut out),
+                    Kind::Message => m.check_message(&format!("Subject\n\n{text}"), &mut out),
                     Kind::Identity => {
                         let (name, email) = split_identity(text);
                         m.check_identity(Role::Author, name, email, &mut out);
                         m.check_message(&format!("Co-authored-by: {text}"), &mut out);
+                    }
+                    Kind::Ref => m.check_ref(text, &mut out),
+                    Kind::Environment => {
+                        let (name, value) = text.split_once('=').unwrap_or((text, ""));
+                        let env = crate::Vars::from_pairs([(name.to_owned(), value.to_owned())]);
+                        m.check_environment(&env, &mut out);
                     }
                 }
                 rules_for(&m, &out)
@@ -464,7 +711,7 @@ mod tests {
             &mut out,
         );
         assert_eq!(rules_for(&m, &out), ["claude-code-identity"]);
-        let Location::Line(line) = &out[0].location else {
+        let Location::Line { text: line, .. } = &out[0].location else {
             panic!()
         };
         assert!(
@@ -538,6 +785,45 @@ mod tests {
     }
 
     #[test]
+    fn opt_in_ref_rules_match_only_once_enabled() {
+        let mut c = Catalogue::builtin().unwrap();
+        let m = Matcher::all(&c).unwrap();
+        let mut out = Vec::new();
+        m.check_ref("refs/heads/claude/fix", &mut out);
+        m.check_ref("refs/notes/claude-conversations", &mut out);
+        assert!(out.is_empty(), "{:?}", rules_for(&m, &out));
+        c.enable("claude-code-branch").unwrap();
+        let m = Matcher::all(&c).unwrap();
+        m.check_ref("refs/heads/claude/fix", &mut out);
+        m.check_ref("refs/heads/Claude/Fix", &mut out);
+        m.check_ref("refs/notes/claude-conversations", &mut out);
+        assert_eq!(
+            rules_for(&m, &out),
+            ["claude-code-branch", "claude-code-branch"]
+        );
+    }
+
+    #[test]
+    fn environment_rules_read_only_the_environment_given() {
+        let (m, _) = matcher();
+        let mut out = Vec::new();
+        m.check_environment(&crate::Vars::default(), &mut out);
+        assert!(out.is_empty());
+        let env = crate::Vars::from_pairs([
+            ("CLAUDECODE".to_owned(), "1".to_owned()),
+            ("GEMINI_CLI".to_owned(), "2".to_owned()),
+            ("CURSOR_AGENT".to_owned(), " off ".to_owned()),
+            ("PATH".to_owned(), "/usr/bin".to_owned()),
+        ]);
+        m.check_environment(&env, &mut out);
+        assert_eq!(rules_for(&m, &out), ["claude-code-session-env"]);
+        let Location::Variable { name, value } = &out[0].location else {
+            panic!()
+        };
+        assert_eq!((name.as_str(), value.as_str()), ("CLAUDECODE", "1"));
+    }
+
+    #[test]
     fn marker_paths_match_at_any_depth_and_case() {
         let (m, _) = matcher();
         for p in [
@@ -549,5 +835,303 @@ mod tests {
         ] {
             assert!(m.is_marker_path(p), "{p}");
         }
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    //! Message lines read like a reader reads them (issue 9, section 1).
+    use super::*;
+
+    fn findings(message: &str) -> Vec<(String, String, Option<String>)> {
+        static M: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+        let m = M.get_or_init(|| Matcher::all(&Catalogue::builtin().unwrap()).unwrap());
+        let mut out = Vec::new();
+        m.check_message(message, &mut out);
+        out.iter()
+            .map(|f| {
+                let Location::Line { key, .. } = &f.location else {
+                    panic!("{f:?}")
+                };
+                (
+                    m.rules[f.rule].assistant.clone(),
+                    m.rules[f.rule].id.clone(),
+                    key.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn assistants(message: &str) -> Vec<String> {
+        let mut a: Vec<String> = findings(message).into_iter().map(|f| f.0).collect();
+        a.sort();
+        a.dedup();
+        a
+    }
+
+    fn body(line: &str) -> String {
+        format!("Subject\n\nBody.\n\n{line}\n")
+    }
+
+    /// Regression (anchors.md 4): a `[bot]` address in a trailer line matched nothing.
+    #[test]
+    fn bot_addresses_in_trailers_are_identities_by_id_and_by_login() {
+        for (line, assistant) in [
+            ("Co-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>", "jules"),
+            ("Co-authored-by: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>", "factory"),
+            ("Co-authored-by: chatgpt-codex-connector[bot] <199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>", "codex"),
+            ("Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>", "claude-code"),
+            ("Co-authored-by: x <161369871+renamed@users.noreply.github.com>", "jules"),
+            ("Co-authored-by: x <google-labs-jules[bot]@users.noreply.github.com>", "jules"),
+            ("Reviewed-by: jules <161369871+google-labs-jules[bot]@users.noreply.github.com>", "jules"),
+        ] {
+            assert_eq!(assistants(&body(line)), [assistant], "{line}");
+        }
+    }
+
+    #[test]
+    fn bare_and_sub_addressed_addresses_are_identities() {
+        assert_eq!(
+            assistants(&body(
+                "Co-authored-by: OpenHands-GPT-5 openhands@all-hands.dev"
+            )),
+            ["openhands"]
+        );
+        assert_eq!(
+            assistants(&body(
+                "Co-Authored-By: Claude <noreply+session-42@anthropic.com>"
+            )),
+            ["claude-code"]
+        );
+        // A conventional subject or prose mentioning an address is not a trailer.
+        assert!(assistants("docs: explain noreply@anthropic.com\n").is_empty());
+        assert!(assistants(&body(
+            "Note: we mailed noreply@anthropic.com about it yesterday"
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn trailers_behind_bullets_quotes_and_folds_are_found() {
+        for line in [
+            "- Co-authored-by: Claude <noreply@anthropic.com>",
+            "* Co-Authored-By: Claude <noreply@anthropic.com>",
+            "> Co-authored-by: Claude <noreply@anthropic.com>",
+            "> > - Co-authored-by: Claude <noreply@anthropic.com>",
+            "Co-authored-by: Claude Opus 4.6\n  <noreply@anthropic.com>",
+            "Co-authored-by:\n\t Claude <noreply@anthropic.com>",
+            "Co-Authored-By : Claude <noreply@anthropic.com>",
+            "co-authored-by:\u{00A0}Cla\u{00AD}ude <noreply@anthropic.com>",
+            "Co\u{2011}authored\u{2011}by\u{2236} Claude <noreply@anthropic.com>",
+        ] {
+            let f = findings(&body(line));
+            assert_eq!(f.len(), 1, "{line}: {f:?}");
+            assert_eq!(f[0].0, "claude-code", "{line}");
+            assert_eq!(f[0].2.as_deref(), Some("co-authored-by"), "{line}");
+        }
+    }
+
+    #[test]
+    fn footers_in_every_shape_name_their_assistant() {
+        for (line, assistant) in [
+            (
+                "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+                "claude-code",
+            ),
+            ("Generated with **Claude Code**", "claude-code"),
+            ("_Generated using Claude-Code_", "claude-code"),
+            (
+                "- 🤖 Generated with [Claude Code](https://claude.ai/code)",
+                "claude-code",
+            ),
+            ("Generated by Devin", "devin"),
+            (
+                "Generated with [GitHub Copilot](https://github.com/features/copilot)",
+                "copilot",
+            ),
+            ("_Generated with_ _Cursor_", "cursor"),
+            ("💘 Generated with Crush", "crush"),
+            (
+                "🤖 Generated with [opencode](https://opencode.ai)",
+                "opencode",
+            ),
+        ] {
+            let f = findings(&body(line));
+            assert_eq!(
+                f.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+                [assistant],
+                "{line}: {f:?}"
+            );
+            assert_eq!(f[0].2, None, "a footer has no trailer key");
+        }
+    }
+
+    #[test]
+    fn session_links_are_found_anywhere_in_a_line() {
+        for (line, assistant) in [
+            (
+                "Transcript at https://claude.ai/code/session_0116zYYNzEsq, see there",
+                "claude-code",
+            ),
+            (
+                "Link to Devin run: https://app.devin.ai/sessions/4b1e0c2a9f8d",
+                "devin",
+            ),
+            (
+                "Open in Cursor: https://cursor.com/agents?id=bc-1234abcd",
+                "cursor",
+            ),
+            (
+                "Amp-Thread-ID: https://ampcode.com/threads/T-5f1c7a2e",
+                "amp",
+            ),
+            ("(https://jules.google.com/task/1234567890)", "jules"),
+            (
+                "Codex Task: https://chatgpt.com/codex/tasks/task_e_68a1",
+                "codex",
+            ),
+            ("https://chatgpt.com/codex/cloud/tasks/task_e_68a1", "codex"),
+        ] {
+            assert_eq!(assistants(&body(line)), [assistant], "{line}");
+        }
+    }
+
+    #[test]
+    fn attribution_keys_name_the_assistant_of_their_value() {
+        for (line, assistant) in [
+            ("Assisted-by: Claude Code", "claude-code"),
+            ("Generated-by: GitHub Copilot", "copilot"),
+            ("Assisted-by: GitHub Copilot:Claude Opus 4.6", "copilot"),
+            ("Assisted-by: Claude Code (claude-opus-5)", "claude-code"),
+            ("Co-developed-by: Cursor", "cursor"),
+            ("AI-agent: Devin", "devin"),
+            ("Assisted-by: My Cool Agent:v1.2.3", "assisted-by"),
+            ("Assisted-by: LLM [coccinelle] [sparse]", "assisted-by"),
+            ("LLM-Assisted-By: yes", "assisted-by"),
+        ] {
+            let f = findings(&body(line));
+            assert_eq!(
+                f.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+                [assistant],
+                "{line}: {f:?}"
+            );
+        }
+        let f = findings(&body("Assisted-by: Claude Code"));
+        assert_eq!(f[0].1, "claude-code-product-attribution");
+        assert_eq!(f[0].2.as_deref(), Some("assisted-by"));
+    }
+
+    #[test]
+    fn people_prose_paths_and_negatives_stay_clean() {
+        for line in [
+            "Assisted-by: Jay Satiro",
+            "Assisted-by: Daniel Stenberg <daniel@haxx.se>",
+            "Assisted-by: none",
+            "Co-developed-by: Devin Doucette <devin@doucette.cc>",
+            "Signed-off-by: Claude Paroz <claude@2xlibre.net>",
+            "Reported-by: Cody Smith <cody@example.org>",
+            "Strip the Generated with Claude Code footer from imports",
+            "We no longer add Co-authored-by: Claude to messages",
+            "Move src/cursor/ into lib, continue with codex",
+            "Generated with care by Devin Doucette",
+            "Generated-By: StageFreight",
+            "See https://claude.ai/code for the web version",
+        ] {
+            assert!(findings(&body(line)).is_empty(), "{line}");
+        }
+        // A conventional subject `agent: ...` is not an attribution key.
+        assert!(findings("agent: cursor:blink fix\n").is_empty());
+    }
+
+    #[test]
+    fn a_policy_assistant_with_products_gets_footers_and_attributions_and_allow_works() {
+        let text = "[policy]\nallow = [\"cursor\"]\n[[assistant]]\nid = \"acme-bot\"\nname = \"ACME internal agent\"\nproducts = [\"ACME Agent\"]\n";
+        let m = crate::policy::Policy::parse("p.toml", text)
+            .unwrap()
+            .matcher();
+        let mut out = Vec::new();
+        m.check_message(
+            "Subject\n\nGenerated with [ACME Agent](https://acme.example)\nAssisted-by: ACME Agent\nAssisted-by: Cursor\nGenerated by Cursor\n",
+            &mut out,
+        );
+        let ids: Vec<&str> = out.iter().map(|f| m.rules[f.rule].id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["acme-bot-product-footer", "acme-bot-product-attribution"],
+            "an allowed product is neither its own finding nor an unnamed tool"
+        );
+    }
+
+    /// Messages stitched at random from the pieces the line reader cuts on (bullets, quotes,
+    /// keys, brackets, multi-byte characters, folds) never make it panic.
+    #[test]
+    fn random_messages_of_tricky_pieces_do_not_panic() {
+        const PIECES: &[&str] = &[
+            "<",
+            ">",
+            "@",
+            ":",
+            "[",
+            "]",
+            "(",
+            ")",
+            "-",
+            "* ",
+            "> ",
+            "1. ",
+            "\n",
+            "\n  ",
+            "\t",
+            "•",
+            "é",
+            "ðŸ¤–",
+            "\u{00AD}",
+            "\u{2011}",
+            "\u{2236}",
+            "co-authored-by",
+            "assisted-by",
+            "generated with ",
+            "claude code",
+            "llm",
+            "none",
+            "noreply+x@anthropic.com",
+            "161369871+google-labs-jules[bot]@users.noreply.github.com",
+            "https://",
+            "v1.2",
+            "claude.ai/code/session_a",
+            " ",
+            "\r\n",
+            "_",
+            "**",
+        ];
+        let c = Catalogue::builtin().unwrap();
+        let m = Matcher::all(&c).unwrap();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut out = Vec::new();
+        for _ in 0..2000 {
+            let mut message = String::new();
+            for _ in 0..24 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                message.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            out.clear();
+            m.check_message(&message, &mut out);
+        }
+    }
+
+    #[test]
+    fn one_line_yields_one_finding_per_assistant() {
+        // Both the session-link trailer rule and the link-anywhere rule match this line.
+        let f = findings(&body(
+            "Claude-Session: https://claude.ai/code/session_0116zYYNzEsq",
+        ));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            f[0].1, "claude-code-session-link",
+            "a rule written for the line wins"
+        );
+        assert_eq!(f[0].2.as_deref(), Some("claude-session"));
     }
 }

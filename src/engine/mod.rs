@@ -1,13 +1,17 @@
 //! The pure checks: text normalisation, the compiled matcher, and the findings it yields.
 //! No git, no I/O: rules and a subject (a message, an identity, a path) in, matches out.
 
+pub mod disclosure;
 pub mod finding;
 pub mod matcher;
+pub mod message;
 pub mod namefilter;
 pub mod normalize;
 
 /// How a finding of an assistant is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Reported; the commit, push or audit passes.

@@ -9,6 +9,10 @@
 use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
+// Characters that render as nothing: the set lives beside the terminal sanitiser, which shows
+// exactly what is removed here.
+use crate::sanitize::is_invisible;
+
 /// Normalises one piece of text (a message line, a name, an e-mail address).
 pub fn normalize(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
@@ -51,41 +55,6 @@ fn pass(text: &str) -> String {
     }
 }
 
-/// Splits a message into lines (LF or CRLF) and yields each normalised and trimmed, with the
-/// original line beside it for reporting.
-pub fn lines(message: &str) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
-    message.split('\n').map(|raw| {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let norm = match normalize(raw) {
-            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-            Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
-        };
-        (raw, norm)
-    })
-}
-
-/// Characters that render as nothing: Unicode format characters (category Cf), variation
-/// selectors, joiners and fillers. They are how a marker is split so that it no longer matches.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}'
-        | '\u{200B}'..='\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}'
-        | '\u{3164}'
-        | '\u{FE00}'..='\u{FE0F}'
-        | '\u{FEFF}'
-        | '\u{FFA0}'
-        | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{1BCA0}'..='\u{1BCA3}'
-        | '\u{1D173}'..='\u{1D17A}'
-        | '\u{E0000}'..='\u{E0FFF}'
-        | '\u{0600}'..='\u{0605}'
-        | '\u{06DD}' | '\u{070F}' | '\u{08E2}' | '\u{110BD}' | '\u{110CD}'
-    )
-}
-
 /// Folds Cyrillic, Greek and a few other letters that are drawn like Latin ones (after the
 /// Unicode confusables list) to that Latin letter, in lower case.
 fn fold_lookalike(c: char) -> char {
@@ -126,6 +95,9 @@ fn fold_lookalike(c: char) -> char {
         'χ' | 'Χ' => 'x',
         'ζ' | 'Ζ' => 'z',
         'ϳ' => 'j',
+        // Dashes and colons drawn like `-` and `:` (in trailer keys: `Co‑authored‑by∶`)
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{2043}' => '-',
+        '\u{2236}' | '\u{A789}' | '\u{02D0}' | '\u{02F8}' | '\u{0589}' | '\u{05C3}' => ':',
         // Latin letters outside ASCII that stand in for ASCII ones
         'ı' => 'i',
         'ɡ' => 'g',

@@ -168,10 +168,10 @@ pub struct Ident {
 /// Who git will record as author or committer (`role` is `AUTHOR` or `COMMITTER`), resolved
 /// the way git does: `GIT_<ROLE>_NAME`/`_EMAIL`, then `<role>.name`/`.email`, then
 /// `user.name`/`user.email`, then `EMAIL`. Empty strings where nothing is set.
-pub fn future_ident(repo: &Repo, role: &str) -> Ident {
+pub fn future_ident(repo: &Repo, role: &str, vars: &crate::Vars) -> Ident {
     let lower = role.to_ascii_lowercase();
     let get = |key: &str| -> Option<String> { config_string(repo, key).filter(|v| !v.is_empty()) };
-    let env = |key: String| std::env::var(key).ok().filter(|v| !v.is_empty());
+    let env = |key: String| vars.get(&key).map(str::to_owned);
     let name = env(format!("GIT_{role}_NAME"))
         .or_else(|| get(&format!("{lower}.name")))
         .or_else(|| get("user.name"))
@@ -182,6 +182,15 @@ pub fn future_ident(repo: &Repo, role: &str) -> Ident {
         .or_else(|| env("EMAIL".to_owned()))
         .unwrap_or_default();
     Ident { name, email }
+}
+
+/// Whether a rebase is under way (its picks recreate commits that already exist).
+pub fn rebasing(repo: &Repo) -> bool {
+    use gix::state::InProgress as S;
+    matches!(
+        repo.gix().state(),
+        Some(S::Rebase | S::RebaseInteractive | S::ApplyMailboxRebase)
+    )
 }
 
 /// A string config value of the repository (`None` when unset).

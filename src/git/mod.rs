@@ -19,12 +19,6 @@ pub fn is_zero(hex: &str) -> bool {
     !hex.is_empty() && hex.bytes().all(|b| b == b'0')
 }
 
-/// The id git gives `data` stored as a blob (SHA-1), in hex: a stable fingerprint.
-pub fn blob_id_hex(data: &[u8]) -> String {
-    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, data)
-        .map_or_else(|_| String::new(), |id| id.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,7 +35,7 @@ mod tests {
     fn blob_ids_are_git_s() {
         // `printf hello | git hash-object --stdin`
         assert_eq!(
-            blob_id_hex(b"hello"),
+            repo::blob_id(b"hello"),
             "b6fc4c620b67d95f953a5c1c1230aaab5db5a1b0"
         );
     }

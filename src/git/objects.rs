@@ -192,7 +192,11 @@ impl Reader {
         Ok((
             TagInfo {
                 id,
-                name: name.to_owned(),
+                name: if name.is_empty() {
+                    t.name.to_string()
+                } else {
+                    name.to_owned()
+                },
                 message: String::from_utf8_lossy(t.message).into_owned(),
                 tagger,
             },

@@ -53,6 +53,24 @@ pub struct RefTip {
     pub commit: Option<Oid>,
 }
 
+/// The object directories git names to a hook (`GIT_OBJECT_DIRECTORY`, and the quarantine's
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`); unset or empty values are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectDirs {
+    pub primary: Option<String>,
+    pub alternates: Option<String>,
+}
+
+impl ObjectDirs {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> ObjectDirs {
+        let get = |name: &str| get(name).filter(|v| !v.is_empty());
+        ObjectDirs {
+            primary: get("GIT_OBJECT_DIRECTORY"),
+            alternates: get("GIT_ALTERNATE_OBJECT_DIRECTORIES"),
+        }
+    }
+}
+
 /// A repository opened for reading.
 pub struct Repo {
     shared: Shared,
@@ -71,19 +89,33 @@ fn open_error(path: &Path, e: impl std::error::Error + 'static) -> Error {
 
 impl Repo {
     /// Opens the repository at or above `dir`, or, with no `dir`, the one git's environment
-    /// names (`GIT_DIR`, `GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, quarantine directories...),
-    /// as hooks must.
+    /// names (`GIT_DIR`, `GIT_INDEX_FILE`...; gix reads those itself). Hooks use
+    /// [`Repo::open_in_hook`], which also takes the object directories of a quarantine.
     pub fn open(dir: Option<&Path>) -> Result<Repo> {
+        Repo::open_with(dir, &ObjectDirs::default())
+    }
+
+    /// Opens the repository a hook runs in: the one git's environment names, with the object
+    /// directories `objects` names (a push's quarantine).
+    pub fn open_in_hook(objects: &ObjectDirs) -> Result<Repo> {
+        Repo::open_with(None, objects)
+    }
+
+    fn open_with(dir: Option<&Path>, objects: &ObjectDirs) -> Result<Repo> {
         let (mut repo, view) = match dir {
-            Some(dir) => (
-                gix::ThreadSafeRepository::discover(dir).map_err(|e| open_error(dir, e))?,
-                None,
-            ),
+            Some(dir) => {
+                // An absolute start, so that the work tree shown in reports is a full path.
+                let start = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+                (
+                    gix::ThreadSafeRepository::discover(&start).map_err(|e| open_error(dir, e))?,
+                    None,
+                )
+            }
             None => {
                 let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
                 let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(&cwd)
                     .map_err(|e| open_error(&cwd, e))?;
-                let view = object_directories_from_env(&repo)?;
+                let view = object_directories(&repo, objects)?;
                 (repo, view)
             }
         };
@@ -343,6 +375,18 @@ impl Repo {
         Ok(tips_of(self.refs()?))
     }
 
+    /// Every ref but `HEAD` when `refs` selects nothing, else the selected branches and
+    /// tags, each followed to its commit.
+    pub fn named_refs(&self, refs: &RefSelection) -> Result<Vec<RefTip>> {
+        if refs.is_empty() {
+            let mut all = self.refs()?;
+            all.retain(|t| t.name != "HEAD");
+            Ok(all)
+        } else {
+            self.refs_matching(&refs.globs())
+        }
+    }
+
     /// The commits the selected branches and tags point to.
     pub fn selected_tips(&self, refs: &RefSelection) -> Result<Vec<Oid>> {
         Ok(tips_of(self.refs_matching(&refs.globs())?))
@@ -491,6 +535,76 @@ impl Repo {
     }
 }
 
+// Small queries the reports need, by full hex id.
+impl Repo {
+    /// Whether `spec` names an object here.
+    pub fn resolves(&self, spec: &str) -> bool {
+        self.resolve(spec).is_ok()
+    }
+
+    /// The commit a revision leads to, through annotated tags.
+    pub fn resolve_commit(&self, spec: &str) -> Result<Oid> {
+        let id = self.resolve(spec)?;
+        self.peel(id, &format!("`{spec}`"))?
+            .commit
+            .ok_or_else(|| Error::input(format!("`{spec}`"), "is not a commit"))
+    }
+
+    /// Whether a ref of this full name exists.
+    pub fn has_ref(&self, name: &str) -> bool {
+        matches!(self.git.try_find_reference(name), Ok(Some(_)))
+    }
+
+    /// The names of the configured remotes, sorted.
+    pub fn remote_names(&self) -> Vec<String> {
+        self.git
+            .remote_names()
+            .into_iter()
+            .map(|n| n.to_string())
+            .collect()
+    }
+
+    /// The commits reachable from `tips` but not from `hidden`, newest first, every commit
+    /// before its parents.
+    pub fn commits_between(&self, tips: &[Oid], hidden: &[Oid]) -> Result<Vec<Oid>> {
+        self.ordered(&self.reachable(tips, hidden)?)
+    }
+
+    /// The parents of the commit `id` (full hex), in order.
+    pub fn parent_ids(&self, id: &str) -> Result<Vec<String>> {
+        let oid = self.parse_id(id)?;
+        Ok(self
+            .commit(oid)?
+            .parents
+            .iter()
+            .map(ToString::to_string)
+            .collect())
+    }
+
+    /// Whether commit `ancestor` is `descendant` or reachable from it (full hex ids).
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        let ancestor = self.parse_id(ancestor)?;
+        let descendant = self.parse_id(descendant)?;
+        let fail = |e: gix::Error| Error::git(format!("walking from {descendant}"), e);
+        let walk = self.git.rev_walk([descendant]).all().map_err(fail)?;
+        for info in walk {
+            if info.map_err(fail)?.id == ancestor {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// The id git gives a blob holding `bytes` (a stable content hash for report fingerprints).
+pub fn blob_id(bytes: &[u8]) -> String {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes)
+        .map_or_else(|_| String::new(), |id| id.to_string())
+}
+
 fn tips_of(refs: Vec<RefTip>) -> Vec<Oid> {
     let mut tips: Vec<Oid> = refs.into_iter().filter_map(|t| t.commit).collect();
     tips.sort();
@@ -501,11 +615,12 @@ fn tips_of(refs: Vec<RefTip>) -> Vec<Oid> {
 /// When git names the object directories (`GIT_OBJECT_DIRECTORY`, and the quarantine's
 /// `GIT_ALTERNATE_OBJECT_DIRECTORIES`), a directory outside the repository whose
 /// `info/alternates` lists them, for the store to open.
-fn object_directories_from_env(
+fn object_directories(
     repo: &gix::ThreadSafeRepository,
+    objects: &ObjectDirs,
 ) -> Result<Option<tempfile::TempDir>> {
-    let primary = std::env::var_os("GIT_OBJECT_DIRECTORY").filter(|v| !v.is_empty());
-    let alternates = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES").filter(|v| !v.is_empty());
+    let primary = objects.primary.as_deref();
+    let alternates = objects.alternates.as_deref();
     if primary.is_none() && alternates.is_none() {
         return Ok(None);
     }
@@ -519,8 +634,7 @@ fn object_directories_from_env(
             .join("objects"),
     }];
     if let Some(list) = alternates {
-        let list = list.to_string_lossy().into_owned();
-        dirs.extend(split_alternates(&list).into_iter().map(|d| cwd.join(d)));
+        dirs.extend(split_alternates(list).into_iter().map(|d| cwd.join(d)));
     }
     let view = tempfile::Builder::new()
         .prefix("aigate-objects-")

@@ -21,11 +21,16 @@ pub const MARKER: &str = "# aigate-managed-hook";
 pub const CHAINED_SUFFIX: &str = ".aigate-chained";
 
 /// The hooks aigate can install, with their scripts.
-pub const HOOKS: [(&str, &str); 4] = [
+pub const HOOKS: [(&str, &str); 5] = [
     ("pre-commit", include_str!("../../hooks/pre-commit")),
     (
         "pre-merge-commit",
         include_str!("../../hooks/pre-merge-commit"),
+    ),
+    // Run even under `--no-verify`: the one local check a commit cannot skip.
+    (
+        "prepare-commit-msg",
+        include_str!("../../hooks/prepare-commit-msg"),
     ),
     ("commit-msg", include_str!("../../hooks/commit-msg")),
     ("pre-push", include_str!("../../hooks/pre-push")),
@@ -68,15 +73,14 @@ pub fn script(name: &str, binary: Option<&Path>) -> String {
     match binary {
         Some(b) => template.replacen(
             RECORDED,
-            &format!("aigate_recorded={}", sh_single_quote(&b.to_string_lossy())),
+            &format!(
+                "aigate_recorded={}",
+                crate::sanitize::shell_quote(&b.to_string_lossy())
+            ),
             1,
         ),
         None => template.to_owned(),
     }
-}
-
-fn sh_single_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 fn is_ours(path: &Path) -> bool {
@@ -99,17 +103,23 @@ enum Step {
 }
 
 /// Installs the hooks; prints one line per hook on `out`.
-pub fn install(repo: &Repo, names: &[String], force: bool, out: &mut dyn Write) -> Result<u8> {
+/// `binary` is this aigate, recorded in the scripts for when `aigate` is not on PATH.
+pub fn install(
+    repo: &Repo,
+    names: &[String],
+    force: bool,
+    binary: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<u8> {
     let hooks = select(names)?;
     let dir = hooks_dir(repo)?;
-    let binary = std::env::current_exe().ok();
     // Plan every hook first: a refusal leaves the directory as it was.
     let mut plan = Vec::new();
     let mut refused = Vec::new();
     for name in hooks {
         let target = dir.join(name);
         let chained = chained_path(&dir, name);
-        let text = script(name, binary.as_deref());
+        let text = script(name, binary);
         let step = if !exists(&target) {
             Step::Write
         } else if is_ours(&target) {

@@ -11,59 +11,123 @@ pub mod commit_msg;
 pub mod install;
 pub mod pre_commit;
 pub mod pre_push;
+pub mod session;
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{HookArgs, HookName};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Stage};
 use crate::error::{Error, Result};
 use crate::git::repo::Repo;
 use crate::policy::{Policy, Severity};
 use crate::sanitize::for_terminal;
 
-/// Runs one hook mode and returns its exit status.
-pub fn run(args: HookArgs, err: &mut dyn Write) -> Result<u8> {
-    let repo = Repo::open(None)?;
+/// Runs one hook mode on git's input for it (`stdin`: the pushed refs of pre-push) and
+/// returns its exit status.
+pub fn run(
+    args: HookArgs,
+    vars: &crate::Vars,
+    stdin: &mut dyn std::io::Read,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let repo = Repo::open_in_hook(&crate::git::repo::ObjectDirs::from_lookup(|k| {
+        vars.get(k).map(str::to_owned)
+    }))?;
     let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
     match args.hook {
         HookName::PreCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let mut findings = pre_commit::check(&repo, &policy, vars)?;
+            findings.extend(session::environment_findings(
+                &policy,
+                vars,
+                Stage::PreCommit,
+            ));
             let header = pre_commit::header(&findings, "commit");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::PreMergeCommit { .. } => {
-            let findings = pre_commit::check(&repo, &policy)?;
+            let mut findings = pre_commit::check(&repo, &policy, vars)?;
+            findings.extend(session::environment_findings(
+                &policy,
+                vars,
+                Stage::PreCommit,
+            ));
             let header = pre_commit::header(&findings, "merge");
             report(err, &policy, &findings, &header, &[])
         }
         HookName::CommitMsg { file, .. } => {
-            let findings = commit_msg::check(&repo, &policy, &file)?;
-            let footer = commit_msg::footer(&file);
+            let (findings, rewrites) = commit_msg::check(&repo, &policy, &file, vars)?;
+            say_rewrites(err, &rewrites)?;
+            let footer = commit_msg::footer(&file, &findings);
             report(
                 err,
                 &policy,
                 &findings,
-                "commit refused: its message",
+                &commit_msg::header(&findings),
+                &footer,
+            )
+        }
+        HookName::PrepareCommitMsg { file, .. } => {
+            // When an editor opens next, the message is a draft the user may still fix there,
+            // and commit-msg checks the result; without one (`-m`, `-F`, `-C`, an agent's
+            // commit) this is the final message, and the one check `--no-verify` leaves.
+            // A rebase recreates existing commits (each pick comes here with its old message,
+            // and the `reword` that removes a marker picks first): pre-push and the server
+            // check what it produces.
+            // The session is judged with the message where the message is final (the check
+            // reads it), else without one, as at pre-commit.
+            let findings = if commit_msg::editor_follows(vars) || commit_msg::rewriting(&repo) {
+                session::environment_findings(&policy, vars, Stage::CommitMsg)
+            } else {
+                let (findings, rewrites) = commit_msg::check(&repo, &policy, &file, vars)?;
+                say_rewrites(err, &rewrites)?;
+                findings
+            };
+            let footer = commit_msg::footer(&file, &findings);
+            report(
+                err,
+                &policy,
+                &findings,
+                &commit_msg::header(&findings),
                 &footer,
             )
         }
         HookName::PrePush { remote, url, .. } => {
-            let input = pre_push::Input::gather(remote, url, &mut std::io::stdin().lock())?;
-            let outcome = pre_push::check(&repo, &policy, &input)?;
-            report(
-                err,
-                &policy,
-                &outcome.findings,
-                &outcome.header(),
-                &pre_push::footer(),
-            )
+            let input =
+                pre_push::Input::gather(remote, url, vars, &mut std::io::BufReader::new(stdin))?;
+            let mut outcome = pre_push::check(&repo, &policy, &input)?;
+            outcome
+                .findings
+                .extend(pre_push::ref_findings(&policy, &input));
+            outcome
+                .findings
+                .extend(session::environment_findings(&policy, vars, Stage::Push));
+            let footer = pre_push::footer(&outcome.findings);
+            report(err, &policy, &outcome.findings, &outcome.header(), &footer)
         }
         // `lib::run` sends these to the server module before any local set-up.
         HookName::PreReceive { .. } | HookName::Update { .. } => {
             Err(Error::Usage("server hooks are not local hooks".to_owned()))
         }
     }
+}
+
+/// Tells what the disclosure fix rewrote in the message.
+fn say_rewrites(
+    err: &mut dyn Write,
+    rewrites: &[crate::engine::disclosure::Rewrite],
+) -> Result<()> {
+    for r in rewrites {
+        writeln!(
+            err,
+            "aigate: rewrote `{}` as `{}` (the policy allows the assistant when disclosed, not as co-author)",
+            for_terminal(&r.from),
+            for_terminal(&r.to)
+        )
+        .map_err(Error::Output)?;
+    }
+    Ok(())
 }
 
 /// Prints the findings (denied ones first) and returns the exit status: 1 when any is denied.
@@ -111,33 +175,15 @@ fn write_report(
     let mut ordered: Vec<&Finding> = findings.iter().collect();
     // Stable: keeps commit order, denied findings before warnings within the whole list.
     ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let mut last_object: Option<String> = None;
-    for f in ordered {
-        let object = object_of(f);
-        if object != last_object {
-            if let Some(o) = &object {
-                writeln!(err)?;
-                writeln!(err, "  {o}")?;
-            } else {
-                writeln!(err)?;
-            }
-            last_object = object.clone();
-        }
-        let indent = if object.is_some() { "    " } else { "  " };
-        let name = policy
-            .catalogue
-            .assistant(&f.assistant)
-            .map_or(f.assistant.as_str(), |a| a.name.as_str());
-        writeln!(
+    for group in crate::report::lines::groups(ordered) {
+        writeln!(err)?;
+        crate::report::lines::write_group(
             err,
-            "{indent}{}: {} - {name} ({}) [{}]",
-            f.severity.as_str(),
-            f.what(),
-            f.assistant,
-            f.rule
+            &group,
+            &policy.catalogue,
+            "  ",
+            crate::report::lines::Style::PLAIN,
         )?;
-        // The hint quotes the path, which the committer chose.
-        writeln!(err, "{indent}  fix: {}", for_terminal(&f.hint))?;
     }
     writeln!(err)?;
     for line in footer {
@@ -151,28 +197,6 @@ fn write_report(
         err,
         "policy: {source}; `aigate rules` lists the rules, a `.aigate.toml` can allow or exempt"
     )
-}
-
-/// `commit 1a2b3c4d5e6f <subject>` or `tag <name>` for pushed findings; nothing for staged ones.
-fn object_of(f: &Finding) -> Option<String> {
-    if let Some(tag) = &f.tag {
-        return Some(format!("tag {}", for_terminal(tag)));
-    }
-    if f.commit.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "commit {} {}",
-        &f.commit[..f.commit.len().min(12)],
-        for_terminal(&f.subject)
-    ))
-}
-
-/// Seconds since the epoch, for findings about a commit not yet made.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A path for a message: sanitised, in backticks.

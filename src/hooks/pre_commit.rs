@@ -12,7 +12,7 @@ use crate::git::repo::Repo;
 use crate::policy::Policy;
 
 /// The findings of the staged changes and of the identities of the commit being made.
-pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
+pub fn check(repo: &Repo, policy: &Policy, vars: &crate::Vars) -> Result<Vec<Finding>> {
     let m = policy.matcher();
     let mut found = Vec::new();
     if m.has_kind(Kind::Path) {
@@ -22,8 +22,8 @@ pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
     }
     // git exports the author (including `--author`) to the hook; the committer comes from
     // the environment or the config, as git will resolve it.
-    let author = future_ident(repo, "AUTHOR");
-    let committer = future_ident(repo, "COMMITTER");
+    let author = future_ident(repo, "AUTHOR", vars);
+    let committer = future_ident(repo, "COMMITTER", vars);
     m.check_identity(Role::Author, &author.name, &author.email, &mut found);
     if committer != author {
         m.check_identity(
@@ -39,22 +39,40 @@ pub fn check(repo: &Repo, policy: &Policy) -> Result<Vec<Finding>> {
         tag: None,
         subject: "",
         author: &who,
-        date: super::now(),
+        date: crate::report::now(),
         stage: Stage::PreCommit,
+        parents: 0,
     };
-    Ok(found
+    let findings = found
         .into_iter()
         .map(|f| Finding::new(&m, f, &cx))
-        .collect())
+        .collect();
+    // No message yet: disclosure is judged by the commit-msg hook.
+    Ok(policy.judge(None, findings))
 }
 
 /// The opening of the report: what is refused (`what` is `commit` or `merge`).
 pub fn header(findings: &[Finding], what: &str) -> String {
     let staged = findings.iter().any(|f| f.path.is_some());
     let ident = findings.iter().any(|f| f.identity.is_some());
-    match (staged, ident) {
-        (true, true) => format!("{what} refused: what is staged, and who makes the {what},"),
-        (false, true) => format!("{what} refused: the identity it would be made under"),
-        _ => format!("{what} refused: what is staged"),
+    let session = findings.iter().any(|f| f.variable.is_some());
+    let mut parts = Vec::new();
+    if staged {
+        parts.push("what is staged".to_owned());
+    }
+    if ident {
+        parts.push(format!("who makes the {what}"));
+    }
+    if session {
+        parts.push("the AI assistant's session it is made in".to_owned());
+    }
+    match parts.len() {
+        0 => format!("{what} refused: what is staged"),
+        1 if ident => format!("{what} refused: the identity it would be made under"),
+        1 => format!("{what} refused: {}", parts[0]),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{what} refused: {}, and {last},", parts.join(", "))
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! `PRE_COMMIT_FROM_REF`, `PRE_COMMIT_TO_REF`, `PRE_COMMIT_REMOTE_NAME`, ... instead.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use crate::audit::{Checker, PathMethod};
 use crate::engine::finding::{Finding, Stage};
@@ -44,9 +44,10 @@ impl Input {
     pub fn gather(
         remote: Option<String>,
         _url: Option<String>,
+        vars: &crate::Vars,
         stdin: &mut dyn BufRead,
     ) -> Result<Input> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let var = |k: &str| vars.get(k).map(str::to_owned);
         if let Some(name) = var("PRE_COMMIT_REMOTE_NAME") {
             let local_ref = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_default();
             let remote_ref = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default();
@@ -82,23 +83,9 @@ impl Input {
     }
 }
 
-/// The most pre-push reads from stdin: git writes one short line per ref.
-pub const MAX_STDIN: u64 = 64 << 20;
-
 /// Parses git's pre-push stdin.
 pub fn parse_updates(stdin: &mut dyn BufRead) -> Result<Vec<Update>> {
-    let mut bytes = Vec::new();
-    stdin
-        .take(MAX_STDIN + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input("pre-push input", e.to_string()))?;
-    if bytes.len() as u64 > MAX_STDIN {
-        return Err(Error::input(
-            "pre-push input",
-            format!("more than {} MiB on stdin", MAX_STDIN >> 20),
-        ));
-    }
-    parse_update_bytes(&bytes)
+    parse_update_bytes(&crate::read_input(stdin, "pre-push input")?)
 }
 
 /// Parses pre-push lines `<local-ref> SP <local-oid> SP <remote-ref> SP <remote-oid>`; ids
@@ -157,7 +144,16 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// What is refused: what the push sends, or (when no commit or tag is at fault) the
+    /// session it is made from or the names it writes.
     pub fn header(&self) -> String {
+        let in_objects = self.findings.iter().any(|f| !f.commit.is_empty());
+        if !in_objects && self.findings.iter().any(|f| f.variable.is_some()) {
+            return "push refused: the AI assistant's session it is made from".to_owned();
+        }
+        if !in_objects && self.findings.iter().any(|f| f.reference.is_some()) {
+            return "push refused: the names of the refs it writes".to_owned();
+        }
         let s = if self.commits == 1 { "" } else { "s" };
         format!(
             "push refused: what it would send ({} commit{s})",
@@ -229,8 +225,22 @@ pub fn check(repo: &Repo, policy: &Policy, input: &Input) -> Result<Outcome> {
     })
 }
 
-/// The closing lines of a refused push.
-pub fn footer() -> Vec<String> {
+/// Findings of the opt-in ref rules over the names the push writes on the remote (deletions
+/// write nothing and are not findings).
+pub fn ref_findings(policy: &Policy, input: &Input) -> Vec<Finding> {
+    let names = input
+        .updates
+        .iter()
+        .filter(|u| !u.local.is_empty() && !is_zero_id(&u.local))
+        .map(|u| u.remote_ref.as_str());
+    super::session::ref_findings(policy, names, Stage::Push)
+}
+
+/// The closing lines of a refused push (about commits only when some finding is in one).
+pub fn footer(findings: &[Finding]) -> Vec<String> {
+    if findings.iter().all(|f| f.commit.is_empty()) {
+        return Vec::new();
+    }
     vec![
         "these commits were made without the local hooks (`--no-verify`, another clone, a tool): rewrite them before pushing".to_owned(),
     ]

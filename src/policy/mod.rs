@@ -2,7 +2,7 @@
 //! allows, the rules it adds, and what it exempts. Read from `.aigate.toml`, a file named by
 //! `--config` or `AIGATE_CONFIG`, or the built-in default (every known assistant denied).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,8 +12,12 @@ use toml::Spanned;
 use crate::catalogue::{
     at, locate_all, parse_toml, AssistantDef, Catalogue, Located, RuleDef, SourceFile,
 };
+use crate::engine::disclosure::Disclosure;
+use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
 
+mod disclosure;
+pub mod preset;
 pub mod server;
 
 /// The file name looked for at the root of a work tree.
@@ -27,10 +31,19 @@ pub struct Policy {
     /// Where the policy came from: a path, or `None` for the built-in default.
     pub source: Option<PathBuf>,
     pub catalogue: Catalogue,
-    /// The severity of every assistant that is denied or warned; absent ones are allowed.
+    /// The severity of every assistant that is denied or warned; absent ones are allowed
+    /// or, when in [`Policy::disclose`], allowed when disclosed.
     pub severity: BTreeMap<String, Severity>,
+    /// Assistants allowed when their use is disclosed (`[policy] disclose`).
+    pub disclose: BTreeSet<String>,
+    /// How disclosure is written and checked (`[disclosure]`).
+    pub disclosure: Disclosure,
+    /// The `[about]` table of the preset the policy names, if any.
+    pub about: Option<preset::About>,
+    /// The preset's pseudo-path, if any.
+    pub preset: Option<String>,
     pub exempt_paths: Vec<Located>,
-    /// Full or abbreviated (7+ hex digits) commit ids, lower case.
+    /// Full commit ids (40 or 64 hex digits), lower case.
     pub exempt_commits: Vec<String>,
     /// Globs over e-mail addresses that identity rules never match.
     pub exempt_identities: Vec<Located>,
@@ -81,14 +94,18 @@ impl Policy {
         Ok(policy)
     }
 
-    /// Finds the policy for a repository: an explicit file, then `AIGATE_CONFIG`, then
-    /// `.aigate.toml` at the root of the work tree, then the built-in default.
+    /// The name of the preset the policy starts from (`linux-kernel`), when it names one.
+    pub fn preset_name(&self) -> Option<&'static str> {
+        let path = self.preset.as_deref()?;
+        preset::all().find(|p| p.path() == path).map(|p| p.name)
+    }
+
+    /// Finds the policy for a repository: an explicit file (`--config`, else `AIGATE_CONFIG`,
+    /// which the settings resolve), then `.aigate.toml` at the root of the work tree, then the
+    /// built-in default.
     pub fn locate(explicit: Option<&Path>, work_tree: Option<&Path>) -> Result<Policy> {
         if let Some(path) = explicit {
             return Policy::from_file(path);
-        }
-        if let Some(path) = std::env::var_os("AIGATE_CONFIG").filter(|v| !v.is_empty()) {
-            return Policy::from_file(Path::new(&path));
         }
         if let Some(dir) = work_tree {
             let path = dir.join(FILE_NAME);
@@ -106,99 +123,103 @@ impl Policy {
             text: text.to_owned(),
         });
         let raw: PolicyFile = parse_toml(&file)?;
-        let mut catalogue = Catalogue::builtin()?;
-        for def in &raw.assistant {
-            catalogue.add_assistant(&file, def)?;
+        if let Some(about) = &raw.about {
+            return Err(at(
+                &file,
+                about.span(),
+                "`[about]` belongs to preset files; a policy names a preset with `[policy] preset = \"NAME\"`",
+            )
+            .into());
         }
-        for rule in raw.rule {
-            let Some(assistant) = rule.assistant.clone() else {
-                return Err(at(
-                    &file,
-                    rule.id.span(),
-                    format!("rule `{}` needs `assistant = \"<id>\"`", rule.id.get_ref()),
-                )
-                .into());
-            };
-            catalogue.add_rule(&file, rule, &assistant)?;
+        let mut layers = Vec::new();
+        if let Some(name) = &raw.policy.preset {
+            let preset = preset::find(name.get_ref())
+                .ok_or_else(|| at(&file, name.span(), preset::unknown(name.get_ref())))?;
+            let preset_file = Arc::new(SourceFile {
+                name: preset.path(),
+                text: preset.text.to_owned(),
+            });
+            let mut preset_raw: PolicyFile = parse_toml(&preset_file)?;
+            if let Some(inner) = &preset_raw.policy.preset {
+                return Err(at(&preset_file, inner.span(), "a preset cannot name a preset").into());
+            }
+            let about = preset_raw.about.take().map(Spanned::into_inner);
+            layers.push((preset_file, preset_raw, about));
         }
+        layers.push((file, raw, None));
+        Policy::from_layers(layers)
+    }
 
-        let section = raw.policy;
-        let star = |list: &[Spanned<String>]| list.iter().any(|s| s.get_ref() == "*");
-        let mut explicit: BTreeMap<&str, (Option<Severity>, std::ops::Range<usize>)> =
-            BTreeMap::new();
-        type List<'a> = (&'a [Spanned<String>], Option<Severity>, &'a str);
-        let lists: [List<'_>; 3] = [
-            (
-                section.deny.as_deref().unwrap_or(&[]),
-                Some(Severity::Deny),
-                "deny",
-            ),
-            (&section.warn, Some(Severity::Warn), "warn"),
-            (&section.allow, None, "allow"),
-        ];
-        for (list, severity, list_name) in lists {
-            for item in list {
-                let id = item.get_ref().as_str();
-                if id == "*" {
-                    if severity.is_none() {
-                        return Err(at(
-                            &file,
-                            item.span(),
-                            "`allow = [\"*\"]` would allow everything; use `deny = []` instead",
-                        )
-                        .into());
-                    }
-                    continue;
-                }
-                if catalogue.assistant(id).is_none() {
-                    return Err(at(&file, item.span(), unknown_assistant(id, &catalogue)).into());
-                }
-                if let Some(_previous) = explicit.insert(id, (severity, item.span())) {
+    /// The policy of a preset followed by the file that names it: assistants, rules,
+    /// exemptions, `disable` and `enable` add up; each list of `[policy]` and each key of
+    /// `[disclosure]` the file writes replaces the preset's.
+    fn from_layers(
+        layers: Vec<(Arc<SourceFile>, PolicyFile, Option<preset::About>)>,
+    ) -> Result<Policy> {
+        let mut catalogue = Catalogue::builtin()?;
+        let mut lists = Lists::default();
+        let mut disclosure = disclosure::DisclosureSection::default();
+        let mut exempt_paths = Vec::new();
+        let mut exempt_identities = Vec::new();
+        let mut exempt_commits = Vec::new();
+        let mut about = None;
+        let mut preset_name = None;
+        let mut server = None;
+        for (file, raw, layer_about) in layers {
+            if layer_about.is_some() {
+                about = layer_about;
+                preset_name = Some(file.name.clone());
+            }
+            for def in &raw.assistant {
+                catalogue.add_assistant(&file, def)?;
+            }
+            for rule in raw.rule {
+                let Some(assistant) = rule.assistant.clone() else {
                     return Err(at(
                         &file,
-                        item.span(),
-                        format!("assistant `{id}` is listed more than once (last seen in `{list_name}`)"),
+                        rule.id.span(),
+                        format!("rule `{}` needs `assistant = \"<id>\"`", rule.id.get_ref()),
                     )
                     .into());
+                };
+                catalogue.add_rule(&file, rule, &assistant)?;
+            }
+            let section = raw.policy;
+            let set = |slot: &mut Option<Vec<Located>>, v: Option<Vec<Spanned<String>>>| {
+                if let Some(v) = v {
+                    *slot = Some(locate_all(&file, v));
                 }
-            }
-        }
-        let deny_all = section.deny.as_deref().is_none_or(star);
-        let warn_all = star(&section.warn);
-        let mut severity = BTreeMap::new();
-        for a in &catalogue.assistants {
-            let s = match explicit.get(a.id.as_str()) {
-                Some((s, _)) => *s,
-                None if deny_all => Some(Severity::Deny),
-                None if warn_all => Some(Severity::Warn),
-                None => None,
             };
-            if let Some(s) = s {
-                severity.insert(a.id.clone(), s);
+            set(&mut lists.deny, section.deny);
+            set(&mut lists.allow, section.allow);
+            set(&mut lists.warn, section.warn);
+            set(&mut lists.disclose, section.disclose);
+            lists.disable.extend(locate_all(&file, section.disable));
+            lists.enable.extend(locate_all(&file, section.enable));
+            disclosure.overlay(&file, raw.disclosure);
+            for c in &raw.exempt.commits {
+                exempt_commits.push(full_commit_id(&file, c)?);
             }
+            exempt_paths.extend(locate_all(&file, raw.exempt.paths));
+            exempt_identities.extend(locate_all(&file, raw.exempt.identities));
+            server = Some(crate::policy::server::ServerPolicy::from_section(
+                &file, raw.server,
+            )?);
         }
+        let (severity, disclose) = treatments(&catalogue, &lists)?;
+        switch_rules(&mut catalogue, &lists)?;
+        let disclosure = disclosure.check()?;
 
-        let locate = |v: Vec<Spanned<String>>| locate_all(&file, v);
-        let mut exempt_commits = Vec::new();
-        for c in &raw.exempt.commits {
-            let id = c.get_ref().to_ascii_lowercase();
-            if id.len() < 7 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(at(
-                    &file,
-                    c.span(),
-                    format!("`{}` is not a commit id (7 to 64 hex digits)", c.get_ref()),
-                )
-                .into());
-            }
-            exempt_commits.push(id);
-        }
-        let exempt_paths = locate(raw.exempt.paths);
-        let exempt_identities = locate(raw.exempt.identities);
         // Compiling here reports every bad regex or glob now, with its location, rather than
-        // at the first commit that would have used it.
+        // at the first commit that would have used it; rules not in force match nothing.
         let matcher = crate::engine::matcher::Matcher::build(
             &catalogue,
-            |a| severity.get(a).copied(),
+            |a| {
+                severity
+                    .get(a)
+                    .copied()
+                    .or_else(|| disclose.contains(a).then_some(Severity::Deny))
+            },
             &exempt_paths,
             &exempt_identities,
         )?;
@@ -206,12 +227,43 @@ impl Policy {
             source: None,
             catalogue,
             severity,
+            disclose,
+            disclosure,
+            about,
+            preset: preset_name,
             exempt_paths,
             exempt_commits,
             exempt_identities,
-            server: crate::policy::server::ServerPolicy::from_section(&file, raw.server)?,
+            server: server.unwrap_or_default(),
             matcher: std::sync::Arc::new(matcher),
         })
+    }
+
+    /// How the policy treats an assistant: `deny`, `warn`, `disclose` or `allow`.
+    pub fn treatment(&self, assistant: &str) -> &'static str {
+        match self.severity.get(assistant) {
+            Some(s) => s.as_str(),
+            None if self.disclose.contains(assistant) => "disclose",
+            None => "allow",
+        }
+    }
+
+    /// Whether a rule is in force (not disabled; switched on if it is opt-in).
+    pub fn is_active(&self, rule: &str) -> bool {
+        self.catalogue
+            .rules
+            .iter()
+            .any(|r| r.id == rule && r.enabled)
+    }
+
+    /// The verdicts of the disclosure policy on one commit's (or tag's, or message's)
+    /// findings; `message` is `None` before the message exists. Unchanged when no
+    /// assistant is under `disclose`.
+    pub fn judge(&self, message: Option<&str>, findings: Vec<Finding>) -> Vec<Finding> {
+        if self.disclose.is_empty() || findings.is_empty() {
+            return findings;
+        }
+        crate::engine::disclosure::judge(&self.disclosure, self, message, findings)
     }
 
     /// The policy's rules, compiled.
@@ -222,19 +274,47 @@ impl Policy {
     pub fn is_exempt_commit(&self, id: &str) -> bool {
         self.exempt_commits
             .iter()
-            .any(|e| id.starts_with(e.as_str()))
+            .any(|e| e.eq_ignore_ascii_case(id))
     }
 }
 
-fn unknown_assistant(id: &str, catalogue: &Catalogue) -> String {
-    let close = catalogue
-        .assistants
-        .iter()
-        .map(|a| (edit_distance(id, &a.id), &a.id))
+/// An exempt commit id, which must be full: a prefix of 7 hex digits names any commit a
+/// pusher grinds to start with it (seconds of work), so it would exempt that commit too.
+fn full_commit_id(file: &SourceFile, c: &Spanned<String>) -> Result<String> {
+    let id = c.get_ref().to_ascii_lowercase();
+    let hex = !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex && (id.len() == 40 || id.len() == 64) {
+        return Ok(id);
+    }
+    let message = if hex && id.len() < 40 {
+        format!(
+            "`{}` is an abbreviated commit id: exempt commits take full ids (40 hex digits, 64 \
+             in SHA-256 repositories), since a commit whose id starts with a given prefix can \
+             be made in seconds; `git rev-parse {}` prints the full id",
+            c.get_ref(),
+            c.get_ref()
+        )
+    } else {
+        format!(
+            "`{}` is not a commit id (40 hex digits, 64 in SHA-256 repositories)",
+            c.get_ref()
+        )
+    };
+    Err(at(file, c.span(), message).into())
+}
+
+/// The candidate closest to `id`, if it is close (3 edits at most).
+pub(crate) fn closest<'a>(id: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(id, c), c))
         .min()
-        .filter(|(d, _)| *d <= 3);
-    match close {
-        Some((_, near)) => {
+        .filter(|(d, _)| *d <= 3)
+        .map(|(_, c)| c)
+}
+
+fn unknown_assistant(id: &str, catalogue: &Catalogue) -> String {
+    match closest(id, catalogue.assistants.iter().map(|a| a.id.as_str())) {
+        Some(near) => {
             format!("unknown assistant `{id}` (did you mean `{near}`? `aigate rules` lists them)")
         }
         None => format!("unknown assistant `{id}` (`aigate rules` lists the known ones)"),
@@ -258,8 +338,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
+    /// Only in preset files.
+    #[serde(default)]
+    about: Option<Spanned<preset::About>>,
     #[serde(default)]
     policy: PolicySection,
+    #[serde(default)]
+    disclosure: disclosure::DisclosureSection,
     #[serde(default)]
     assistant: Vec<AssistantDef>,
     #[serde(default)]
@@ -273,13 +358,167 @@ struct PolicyFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicySection {
-    /// `None` (not written) means `["*"]`.
+    #[serde(default)]
+    preset: Option<Spanned<String>>,
+    /// `None` (not written) means `["*"]`, unless `disclose` holds `"*"`.
     #[serde(default)]
     deny: Option<Vec<Spanned<String>>>,
     #[serde(default)]
-    allow: Vec<Spanned<String>>,
+    allow: Option<Vec<Spanned<String>>>,
     #[serde(default)]
-    warn: Vec<Spanned<String>>,
+    warn: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    disclose: Option<Vec<Spanned<String>>>,
+    /// Rule ids switched off.
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    /// Opt-in rule ids switched on.
+    #[serde(default)]
+    enable: Vec<Spanned<String>>,
+}
+
+/// The `[policy]` lists once a preset and the file naming it are put together.
+#[derive(Debug, Default)]
+struct Lists {
+    deny: Option<Vec<Located>>,
+    allow: Option<Vec<Located>>,
+    warn: Option<Vec<Located>>,
+    disclose: Option<Vec<Located>>,
+    disable: Vec<Located>,
+    enable: Vec<Located>,
+}
+
+impl crate::engine::disclosure::Assistants for Policy {
+    fn is_disclosed(&self, assistant: &str) -> bool {
+        self.disclose.contains(assistant)
+    }
+
+    fn name<'a>(&'a self, assistant: &'a str) -> &'a str {
+        self.catalogue
+            .assistant(assistant)
+            .map_or(assistant, |a| a.name.as_str())
+    }
+}
+
+/// Each assistant's treatment: the severity of those denied or warned, and the set of those
+/// allowed when disclosed. An assistant listed by id takes that list's treatment; the others
+/// take that of a `"*"`: `deny` first (also when `deny` is not written, unless `disclose`
+/// holds `"*"`), then `warn`, then `disclose`.
+fn treatments(
+    catalogue: &Catalogue,
+    lists: &Lists,
+) -> Result<(BTreeMap<String, Severity>, BTreeSet<String>)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum T {
+        Deny,
+        Warn,
+        Disclose,
+        Allow,
+    }
+    fn star(list: &Option<Vec<Located>>) -> Option<&Located> {
+        list.iter().flatten().find(|s| s.value == "*")
+    }
+    let mut explicit: BTreeMap<&str, T> = BTreeMap::new();
+    let named: [(&Option<Vec<Located>>, T, &str); 4] = [
+        (&lists.deny, T::Deny, "deny"),
+        (&lists.warn, T::Warn, "warn"),
+        (&lists.disclose, T::Disclose, "disclose"),
+        (&lists.allow, T::Allow, "allow"),
+    ];
+    for (list, t, list_name) in named {
+        for item in list.iter().flatten() {
+            let id = item.value.as_str();
+            if id == "*" {
+                if t == T::Allow {
+                    return Err(item
+                        .origin
+                        .error(r#"`allow = ["*"]` would allow everything; use `deny = []` instead"#)
+                        .into());
+                }
+                continue;
+            }
+            if catalogue.assistant(id).is_none() {
+                return Err(item.origin.error(unknown_assistant(id, catalogue)).into());
+            }
+            if explicit.insert(id, t).is_some() {
+                return Err(item
+                    .origin
+                    .error(format!(
+                        "assistant `{id}` is listed more than once (last seen in `{list_name}`)"
+                    ))
+                    .into());
+            }
+        }
+    }
+    let disclose_all = star(&lists.disclose);
+    let deny_all = match &lists.deny {
+        None => disclose_all.is_none(),
+        Some(_) => star(&lists.deny).is_some(),
+    };
+    if let (true, Some(item), Some(_)) = (deny_all, disclose_all, &lists.deny) {
+        return Err(item
+            .origin
+            .error(r#"`disclose = ["*"]` and `deny = ["*"]` contradict each other; list the banned assistants in `deny`"#)
+            .into());
+    }
+    let warn_all = star(&lists.warn).is_some();
+    let mut severity = BTreeMap::new();
+    let mut disclose = BTreeSet::new();
+    for a in &catalogue.assistants {
+        let t = match explicit.get(a.id.as_str()) {
+            Some(t) => *t,
+            None if deny_all => T::Deny,
+            None if warn_all => T::Warn,
+            None if disclose_all.is_some() => T::Disclose,
+            None => T::Allow,
+        };
+        match t {
+            T::Deny => {
+                severity.insert(a.id.clone(), Severity::Deny);
+            }
+            T::Warn => {
+                severity.insert(a.id.clone(), Severity::Warn);
+            }
+            T::Disclose => {
+                disclose.insert(a.id.clone());
+            }
+            T::Allow => {}
+        }
+    }
+    Ok((severity, disclose))
+}
+
+/// Switches rules on and off in the catalogue, the one place a rule's state lives
+/// ([`crate::catalogue::Rule::enabled`]): every rule in `disable` off, then every rule in
+/// `enable` on (an opt-in rule, or one a preset disabled). An unknown id is an error.
+fn switch_rules(catalogue: &mut Catalogue, lists: &Lists) -> Result<()> {
+    for item in lists.disable.iter().chain(&lists.enable) {
+        if !catalogue.rules.iter().any(|r| r.id == item.value) {
+            let near = closest(&item.value, catalogue.rules.iter().map(|r| r.id.as_str()));
+            let message = match near {
+                Some(near) => format!(
+                    "unknown rule `{}` (did you mean `{near}`? `aigate rules` lists them)",
+                    item.value
+                ),
+                None => format!(
+                    "unknown rule `{}` (`aigate rules` lists the known ones)",
+                    item.value
+                ),
+            };
+            return Err(item.origin.error(message).into());
+        }
+    }
+    for item in &lists.disable {
+        catalogue
+            .disable(&item.value)
+            .map_err(|m| item.origin.error(m))?;
+    }
+    for item in &lists.enable {
+        catalogue
+            .enable(&item.value)
+            .map_err(|m| item.origin.error(m))?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -342,6 +581,66 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("2 | deny = [\"claud-code\"]"), "{err}");
+    }
+
+    #[test]
+    fn an_abbreviated_exempt_commit_is_an_error_saying_why() {
+        let err = Policy::parse("p.toml", "[exempt]\ncommits = [\"0123abc\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "p.toml:2:12: `0123abc` is an abbreviated commit id: exempt commits take full ids"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("made in seconds"), "{err}");
+        let err = Policy::parse("p.toml", "[exempt]\ncommits = [\"main\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`main` is not a commit id"), "{err}");
+    }
+
+    #[test]
+    fn a_full_exempt_commit_matches_only_itself() {
+        let full = "0123456789ABCDEF0123456789abcdef01234567";
+        let p = Policy::parse("p.toml", &format!("[exempt]\ncommits = [\"{full}\"]\n")).unwrap();
+        assert!(p.is_exempt_commit(&full.to_ascii_lowercase()));
+        assert!(!p.is_exempt_commit("0123456789abcdef0123456789abcdef01234568"));
+    }
+
+    #[test]
+    fn disclose_star_lets_deny_default_to_nothing_and_deny_wins_by_id() {
+        let p = Policy::parse("t", "[policy]\ndisclose = [\"*\"]\n").unwrap();
+        assert!(p.severity.is_empty());
+        assert_eq!(p.treatment("claude-code"), "disclose");
+        let p = Policy::parse(
+            "t",
+            "[policy]\ndisclose = [\"*\"]\ndeny = [\"claude-code\"]\nallow = [\"mcp\"]\n",
+        )
+        .unwrap();
+        assert_eq!(p.treatment("claude-code"), "deny");
+        assert_eq!(p.treatment("mcp"), "allow");
+        assert_eq!(p.treatment("cursor"), "disclose");
+        // Named in `disclose` only: the others stay denied by the default.
+        let p = Policy::parse("t", "[policy]\ndisclose = [\"cursor\"]\n").unwrap();
+        assert_eq!(p.treatment("cursor"), "disclose");
+        assert_eq!(p.treatment("copilot"), "deny");
+        let err = Policy::parse("t", "[policy]\ndeny = [\"*\"]\ndisclose = [\"*\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("contradict each other"), "{err}");
+    }
+
+    #[test]
+    fn an_about_table_is_only_for_presets() {
+        let err = Policy::parse(
+            "p.toml",
+            "[about]\ntitle = \"x\"\nsource = \"y\"\nsummary = \"z\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`[about]` belongs to preset files"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalogue::{at, SourceFile};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::policy::Policy;
 
 /// The git config key naming the server's policy file.
@@ -30,7 +30,8 @@ pub(crate) struct ServerSection {
     /// Ref globs that are not checked at all.
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
-    /// Ref globs whose commits count as already checked (default: every ref).
+    /// Ref globs whose commits count as already checked (default: `refs/heads/*` and
+    /// `refs/tags/*`).
     #[serde(default)]
     known_refs: Option<Vec<Spanned<String>>>,
     #[serde(default)]
@@ -94,6 +95,7 @@ struct RefGlob {
 #[derive(Debug, Clone, Default)]
 pub struct ServerPolicy {
     scopes: Vec<RefGlob>,
+    /// `None` until parsed; [`DEFAULT_KNOWN_REFS`] when the table does not say.
     known_refs: Option<Vec<GlobMatcher>>,
     /// Pusher identities allowed to bypass with `-o aigate.bypass=REASON`.
     pub bypass_pushers: Vec<String>,
@@ -119,18 +121,23 @@ impl ServerPolicy {
                 });
             }
         }
+        // Fail closed: a hidden ref (`refs/pull/*`, `refs/keep-around/*`) may hold commits
+        // that never went through this hook, so only branches and tags count unless the
+        // policy says otherwise.
         let known_refs = match &section.known_refs {
-            None => None,
-            Some(list) => Some(
-                list.iter()
-                    .map(|p| ref_glob(file, p))
-                    .collect::<Result<Vec<_>>>()?,
-            ),
+            None => DEFAULT_KNOWN_REFS
+                .iter()
+                .map(|p| default_glob(p))
+                .collect::<Result<Vec<_>>>()?,
+            Some(list) => list
+                .iter()
+                .map(|p| ref_glob(file, p))
+                .collect::<Result<Vec<_>>>()?,
         };
         let log = section.log.map(|l| PathBuf::from(l.into_inner()));
         Ok(ServerPolicy {
             scopes,
-            known_refs,
+            known_refs: Some(known_refs),
             bypass_pushers: section.bypass.pushers,
             log,
             on_error: section.on_error,
@@ -150,14 +157,28 @@ impl ServerPolicy {
     /// Whether the commits an existing ref reaches count as already checked.
     pub fn is_known_ref(&self, refname: &str) -> bool {
         match &self.known_refs {
-            None => true,
             Some(globs) => globs.iter().any(|g| g.is_match(refname)),
+            // Only a `ServerPolicy::default()` built in code has none: the default refs.
+            None => DEFAULT_KNOWN_REFS
+                .iter()
+                .any(|p| refname.strip_prefix(p.trim_end_matches('*')).is_some()),
         }
     }
 
     pub fn may_bypass(&self, pusher: &str) -> bool {
         self.bypass_pushers.iter().any(|p| p == pusher)
     }
+}
+
+/// The refs whose commits count as already checked when `known-refs` is not written.
+pub const DEFAULT_KNOWN_REFS: [&str; 2] = ["refs/heads/*", "refs/tags/*"];
+
+fn default_glob(pattern: &str) -> Result<GlobMatcher> {
+    GlobBuilder::new(pattern)
+        .literal_separator(false)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| Error::input("the default `known-refs`", e.to_string()))
 }
 
 /// `*` matches any characters, `/` included: `refs/heads/release/*` covers
@@ -224,7 +245,12 @@ mod tests {
         let s = server("");
         assert_eq!(s.scope("refs/heads/main"), Scope::Enforce);
         assert_eq!(s.scope("refs/tags/v1"), Scope::Enforce);
-        assert!(s.is_known_ref("refs/pull/1/head"));
+        assert!(s.is_known_ref("refs/heads/main"));
+        assert!(s.is_known_ref("refs/tags/v1"));
+        assert!(
+            !s.is_known_ref("refs/pull/1/head"),
+            "hidden refs are not trusted by default"
+        );
         assert_eq!(s.on_error, OnError::Reject);
     }
 
@@ -247,10 +273,10 @@ mod tests {
     }
 
     #[test]
-    fn known_refs_can_exclude_hidden_namespaces() {
-        let s = server("[server]\nknown-refs = [\"refs/heads/*\", \"refs/tags/*\"]\n");
+    fn known_refs_can_trust_every_ref_when_written() {
+        let s = server("[server]\nknown-refs = [\"*\"]\n");
         assert!(s.is_known_ref("refs/heads/main"));
-        assert!(!s.is_known_ref("refs/pull/7/head"));
+        assert!(s.is_known_ref("refs/pull/7/head"));
     }
 
     #[test]

@@ -25,6 +25,10 @@ impl Key {
             format!("path:{p}")
         } else if let Some(l) = &f.line {
             format!("line:{}", l.trim())
+        } else if let Some(r) = &f.reference {
+            format!("ref:{r}")
+        } else if let Some(v) = &f.variable {
+            format!("environment:{v}")
         } else {
             let field = f
                 .field
@@ -49,11 +53,20 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
+    pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Baseline {
         Baseline {
             version: 1,
-            findings: findings.iter().map(Key::of).collect(),
+            findings: findings.into_iter().map(Key::of).collect(),
         }
+    }
+
+    /// How many commits (or tag objects) its findings are in.
+    pub fn commits(&self) -> usize {
+        self.findings
+            .iter()
+            .map(|k| k.commit.as_str())
+            .collect::<BTreeSet<_>>()
+            .len()
     }
 
     pub fn read(path: &Path) -> Result<Baseline> {

@@ -14,6 +14,7 @@ use crate::engine::finding::Finding;
 use crate::error::{Error, Result};
 use crate::policy::Severity;
 use crate::report::baseline::Key;
+use crate::report::{Report, Summary, SHALLOW};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -24,8 +25,9 @@ fn help_uri() -> Option<String> {
     (!repo.is_empty()).then(|| format!("{}#the-catalogue", repo.trim_end_matches('/')))
 }
 
-pub fn write(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalogue) -> Result<()> {
-    let log = log(findings, catalogue);
+pub fn write(out: &mut dyn Write, report: &Report, catalogue: &Catalogue) -> Result<()> {
+    let mut log = log(&report.findings, catalogue);
+    coverage(&mut log["runs"][0], &report.summary);
     serde_json::to_writer_pretty(&mut *out, &log).map_err(|e| Error::Output(e.into()))?;
     writeln!(out).map_err(Error::Output)
 }
@@ -84,7 +86,7 @@ pub fn log(findings: &[Finding], catalogue: &Catalogue) -> Value {
         .collect();
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| result(f, index[f.rule.as_str()]))
+        .map(|f| result(f, index[f.rule.as_str()], catalogue))
         .collect();
     let mut driver = json!({
         "name": "aigate",
@@ -106,17 +108,59 @@ pub fn log(findings: &[Finding], catalogue: &Catalogue) -> Value {
     })
 }
 
-fn result(f: &Finding, rule_index: usize) -> Value {
-    let short = &f.commit[..f.commit.len().min(12)];
+/// The coverage facts in the run's `properties`; an incomplete history also as a warning
+/// notification of the invocation, which viewers show beside the results.
+fn coverage(run: &mut Value, s: &Summary) {
+    run["properties"] = json!({
+        "complete": s.complete,
+        "refs": s.refs,
+        "policy": s.policy,
+        "version": s.version,
+        "repositories": s.repositories,
+        "commitsScanned": s.commits_scanned,
+    });
+    let mut notes = Vec::new();
+    if s.shallow {
+        let shallow: Vec<&str> = match &s.repository {
+            Some(r) => vec![r.as_str()],
+            None => s
+                .by_repository
+                .iter()
+                .filter(|r| r.audited && !r.complete)
+                .map(|r| r.path.as_str())
+                .collect(),
+        };
+        if !shallow.is_empty() {
+            notes.push(json!({
+                "level": "warning",
+                "message": { "text": format!("The history of {} is {SHALLOW}.", shallow.join(", ")) },
+            }));
+        }
+    }
+    for r in s.by_repository.iter().filter(|r| !r.audited) {
+        notes.push(json!({
+            "level": "error",
+            "message": { "text": format!("{} could not be audited: {}", r.path, r.error.as_deref().unwrap_or_default()) },
+        }));
+    }
+    run["invocations"] = json!([{
+        "executionSuccessful": s.not_audited == 0,
+        "toolExecutionNotifications": notes,
+    }]);
+}
+
+fn result(f: &Finding, rule_index: usize, catalogue: &Catalogue) -> Value {
+    let short = crate::engine::finding::short_id(&f.commit);
     let object = match &f.tag {
         Some(t) => format!("tag {t}"),
         None => format!("commit {short}"),
     };
+    // The same wording as the other reports and the hooks.
+    let plain = crate::report::lines::Style::PLAIN;
     let text = format!(
-        "{object} ({}): {} — {}. Fix: {}",
-        f.subject.trim(),
-        f.what(),
-        f.assistant,
+        "{}: {}. Fix: {}",
+        crate::report::lines::header(f, plain).unwrap_or_else(|| object.clone()),
+        crate::report::lines::finding(f, catalogue, plain),
         f.hint
     );
     let location = match &f.path {
@@ -140,7 +184,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         }),
     };
     let key = Key::of(f);
-    let fingerprint = crate::git::blob_id_hex(
+    let fingerprint = crate::git::repo::blob_id(
         format!("{}\0{}\0{}", key.commit, key.rule, key.location).as_bytes(),
     );
     let mut props = json!({
@@ -155,6 +199,8 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         ("tag", &f.tag),
         ("line", &f.line),
         ("identity", &f.identity),
+        ("ref", &f.reference),
+        ("variable", &f.variable),
     ] {
         if let Some(v) = v {
             props[k] = json!(v);
@@ -184,6 +230,10 @@ fn describe(kind: Option<Kind>, assistant: &str) -> String {
         Some(Kind::Message) => format!("A commit message line left by {assistant}"),
         Some(Kind::Identity) => {
             format!("An author, committer or co-author identity of {assistant}")
+        }
+        Some(Kind::Ref) => format!("A ref name or provenance ref of {assistant}"),
+        Some(Kind::Environment) => {
+            format!("A variable {assistant} sets in the shell it runs commands from")
         }
         None => format!("A marker of {assistant}"),
     }

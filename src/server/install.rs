@@ -4,12 +4,19 @@
 //! The hook is a POSIX sh script that `exec`s the aigate binary by the absolute path it had at
 //! install time, so the push's fate is the binary's exit status; if that binary is gone the
 //! script rejects the push (fail closed).
+//!
+//! Before writing, it checks that the account the server runs hooks as (`--user`, default the
+//! owner of the repository directory) can run that binary, read the policy and write the
+//! decision log; a hook it could not run would reject every push, so it refuses instead.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::git::repo::Repo;
+
+#[cfg(unix)]
+pub mod access;
 
 /// A line every installed script carries, so a reinstall may replace it.
 pub const MARKER: &str = "# installed by aigate install --server";
@@ -26,23 +33,33 @@ pub struct ServerInstall {
     pub force: bool,
     /// The aigate binary the hook runs.
     pub binary: PathBuf,
+    /// The account the server runs hooks as (default: the repository directory's owner).
+    pub user: Option<String>,
 }
 
 /// Installs the hook; returns the path written.
 pub fn install(opts: &ServerInstall, out: &mut dyn Write) -> Result<PathBuf> {
     let binary = absolute(&opts.binary)?;
-    let config = match &opts.config {
+    // A broken policy would reject every push: refuse it now, with its location.
+    let policy = match &opts.config {
         Some(c) => {
             let c = absolute(c)?;
-            // A broken policy would reject every push: refuse it now, with its location.
-            crate::policy::Policy::from_file(&c)?;
-            Some(c)
+            let policy = crate::policy::Policy::from_file(&c)?;
+            Some((c, policy))
         }
         None => None,
     };
+    let config = policy.as_ref().map(|(c, _)| c.clone());
+    let repo = opts.repo.as_deref().unwrap_or(Path::new("."));
+    #[cfg(unix)]
+    {
+        // The policy the hook will read: `--config`, else the one git config names.
+        let policy = policy.or_else(|| located_policy(repo));
+        access::check(opts.user.as_deref(), repo, &binary, policy.as_ref())?;
+    }
     let dir = match &opts.hooks_dir {
         Some(d) => d.clone(),
-        None => hooks_dir(opts.repo.as_deref().unwrap_or(Path::new(".")))?,
+        None => hooks_dir(repo)?,
     };
     std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
         path: dir.clone(),
@@ -93,6 +110,17 @@ fn hooks_dir(repo: &Path) -> Result<PathBuf> {
         Some(p) => repo.work_tree().unwrap_or(&git_dir).join(p),
         None => git_dir.join("hooks"),
     })
+}
+
+/// The policy `aigate.policy` in the repository's git config names, when it names one that
+/// loads (a broken one is the hook's to report, push by push, as it does today).
+#[cfg(unix)]
+fn located_policy(repo: &Path) -> Option<(PathBuf, crate::policy::Policy)> {
+    let git_dir = Repo::open(Some(repo)).ok()?.git_dir().to_owned();
+    match crate::policy::server::locate(None, Some(&git_dir)).ok()? {
+        (policy, crate::policy::server::PolicySource::GitConfig(path)) => Some((path, policy)),
+        _ => None,
+    }
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {

@@ -23,12 +23,13 @@ use output::Printer;
 use receive::{Outcome, RefUpdate};
 
 /// Variables naming the pusher, most trustworthy first: set by GitLab, GitHub Enterprise
-/// Server, Gitea/Forgejo, a web server's authentication; `USER` (the account the hook runs
-/// as) last, which names the pusher only on ssh servers with one account per person.
-pub const PUSHER_VARS: [&str; 5] = [
+/// Server, Gitea/Forgejo, gitolite, a web server's authentication; `USER` (the account the
+/// hook runs as) last, which names the pusher only on ssh servers with one account per person.
+pub const PUSHER_VARS: [&str; 6] = [
     "GL_USERNAME",
     "GITHUB_USER_LOGIN",
     "GITEA_PUSHER_NAME",
+    "GL_USER",
     "REMOTE_USER",
     "USER",
 ];
@@ -47,13 +48,11 @@ pub struct HookEnv {
     pub push_options: Vec<String>,
     /// `GIT_DIR`, else the current directory (git runs server hooks in the repository).
     pub git_dir: PathBuf,
+    /// The object directories of the push's quarantine.
+    pub objects: crate::git::repo::ObjectDirs,
 }
 
 impl HookEnv {
-    pub fn from_env() -> HookEnv {
-        HookEnv::from_lookup(|k| std::env::var(k).ok())
-    }
-
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> HookEnv {
         let pusher = PUSHER_VARS
             .iter()
@@ -71,6 +70,7 @@ impl HookEnv {
             git_dir: get("GIT_DIR")
                 .filter(|d| !d.is_empty())
                 .map_or_else(|| PathBuf::from("."), PathBuf::from),
+            objects: crate::git::repo::ObjectDirs::from_lookup(&get),
         }
     }
 
@@ -106,41 +106,30 @@ impl HookKind {
     }
 }
 
-/// The most pre-receive reads from stdin (about 400,000 ref updates).
-pub const MAX_STDIN: u64 = 64 << 20;
-
 /// `aigate hook pre-receive`: ref updates on `input`, messages to `err`.
-pub fn pre_receive(config: Option<&Path>, input: &mut dyn Read, err: &mut dyn Write) -> Result<u8> {
-    let env = HookEnv::from_env();
-    let mut bytes = Vec::new();
-    // git writes one short line per ref; more than this is not git talking, and reading it
-    // all would let a broken caller exhaust the server's memory.
-    let read = input.take(MAX_STDIN + 1).read_to_end(&mut bytes);
-    let updates = move || {
-        read.map_err(|source| Error::Read {
-            path: PathBuf::from("<stdin>"),
-            source,
-        })?;
-        if bytes.len() as u64 > MAX_STDIN {
-            return Err(Error::input(
-                "hook input",
-                format!("more than {} MiB on stdin", MAX_STDIN >> 20),
-            ));
-        }
-        receive::parse_stdin(&bytes)
-    };
+pub fn pre_receive(
+    config: Option<&Path>,
+    vars: &crate::Vars,
+    input: &mut dyn Read,
+    err: &mut dyn Write,
+) -> Result<u8> {
+    let env = HookEnv::from_lookup(|k| vars.raw(k).map(str::to_owned));
+    // Read now; a failure is reported as the push's, with the fail-closed verdict.
+    let read = crate::read_input(input, "hook input");
+    let updates = move || receive::parse_stdin(&read?);
     receive_push(HookKind::PreReceive, config, &env, updates, err)
 }
 
 /// `aigate hook update REF OLD NEW`: one ref per run.
 pub fn update(
     config: Option<&Path>,
+    vars: &crate::Vars,
     refname: &str,
     old: &str,
     new: &str,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let env = HookEnv::from_env();
+    let env = HookEnv::from_lookup(|k| vars.raw(k).map(str::to_owned));
     let updates = || Ok(vec![receive::ref_update(old, new, refname, 1)?]);
     receive_push(HookKind::Update, config, &env, updates, err)
 }
@@ -177,7 +166,7 @@ pub fn receive_push(
         Err(e) => Checked::Failed(e),
         Ok(u) => {
             refs = u;
-            match Repo::open(None) {
+            match Repo::open_in_hook(&env.objects) {
                 Err(e) => Checked::Failed(e),
                 Ok(repo) => match receive::check(&repo, &policy, &refs) {
                     Ok(outcome) => Checked::Done(outcome),
@@ -233,7 +222,7 @@ pub fn receive_push(
             outcome.refs.clone()
         };
         let decision = log::Decision {
-            time: log::rfc3339(log::now()),
+            time: crate::report::date_time(crate::report::now()),
             hook: kind.as_str(),
             repository: repository.clone(),
             pusher: env.pusher_name(),
@@ -307,6 +296,17 @@ mod tests {
         let e = env(&[("USER", "git"), ("REMOTE_USER", "")]);
         assert_eq!(e.pusher, Some(("git".to_owned(), "USER")));
         assert_eq!(env(&[]).pusher, None);
+    }
+
+    #[test]
+    fn gitolite_names_the_pusher_in_gl_user() {
+        // gitolite runs every hook as its one account (USER=git) and sets GL_USER to the
+        // key's owner.
+        let e = env(&[("USER", "git"), ("GL_USER", "bob")]);
+        assert_eq!(e.pusher, Some(("bob".to_owned(), "GL_USER")));
+        // GitLab's GL_USERNAME stays first.
+        let e = env(&[("GL_USER", "bob"), ("GL_USERNAME", "alice")]);
+        assert_eq!(e.pusher, Some(("alice".to_owned(), "GL_USERNAME")));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! it. Text from the pusher (subjects, paths, ref names, reasons) is sanitised first. With
 //! `GL_ID` set, the lines of a rejection carry `GL-HOOK-ERR: ` so that GitLab shows them.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use crate::engine::finding::Finding;
@@ -51,40 +50,20 @@ impl<'a> Printer<'a> {
     }
 }
 
-/// The findings, grouped by commit (or tag) in the order they were found.
+/// The findings, grouped by commit (or tag) in the order they were found, worded as
+/// everywhere else (`report::lines`).
 pub fn findings(p: &mut Printer<'_>, policy: &Policy, findings: &[Finding]) -> Result<()> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut by_commit: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in findings {
-        let list = by_commit.entry(&f.commit).or_default();
-        if list.is_empty() {
-            order.push(&f.commit);
-        }
-        list.push(f);
-    }
-    for commit in order {
-        let list = &by_commit[commit];
-        let first = list[0];
-        let short = &commit[..commit.len().min(10)];
-        let head = match &first.tag {
-            Some(tag) => format!("tag {} ({short})", for_terminal(tag)),
-            None => format!("commit {short}"),
-        };
-        p.line(&format!("{head} \"{}\"", for_terminal(&first.subject)))?;
-        for f in list {
-            let assistant = policy
-                .catalogue
-                .assistant(&f.assistant)
-                .map_or(f.assistant.as_str(), |a| a.name.as_str());
-            p.line(&format!(
-                "  {}: {} (rule {}): {}",
-                f.severity.as_str(),
-                for_terminal(assistant),
-                f.rule,
-                f.what()
-            ))?;
-            p.line(&format!("    fix: {}", for_terminal(&f.hint)))?;
-        }
+    let mut text = Vec::new();
+    crate::report::lines::write_all(
+        &mut text,
+        findings,
+        &policy.catalogue,
+        "",
+        crate::report::lines::Style::PLAIN,
+    )
+    .map_err(Error::Output)?;
+    for line in String::from_utf8_lossy(&text).lines() {
+        p.line(line)?;
     }
     Ok(())
 }
@@ -141,10 +120,8 @@ pub fn verdict(
         ))?;
         p.line("to fix: rewrite those commits, then push again:")?;
         p.line("  `git commit --amend` rewrites the last commit (message, or `--reset-author`)")?;
-        p.line("  `git rebase -i <commit>^` rewords or edits older ones")?;
-        p.line(
-            "  `git rm --cached -r -- <path>` removes a marker file from the commit that added it",
-        )?;
+        p.line("  `git rebase -i --rebase-merges <commit>^` (`--root` for a root commit) rewords or edits older ones; each finding's hint says how")?;
+        p.line("  `git rm -r -- <path>` then `git commit --amend --no-edit` removes a marker file from the commit that added it")?;
         let may = env
             .pusher
             .as_ref()

@@ -184,6 +184,7 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
         walked_tips.extend(tips);
     }
 
+    outcome.findings.extend(ref_name_findings(policy, updates));
     outcome.refs = updates
         .iter()
         .map(|u| RefReport {
@@ -198,6 +199,22 @@ pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outc
         })
         .collect();
     Ok(outcome)
+}
+
+/// Findings of the opt-in ref rules over the names the push creates or updates, in the
+/// scope of each ref (deletions and ignored refs are not checked).
+fn ref_name_findings(policy: &Policy, updates: &[RefUpdate]) -> Vec<Finding> {
+    let server = &policy.server;
+    let mut out = Vec::new();
+    for u in updates {
+        let scope = server.scope(&u.name);
+        if u.is_delete() || scope == Scope::Ignore {
+            continue;
+        }
+        let found = crate::hooks::session::ref_findings(policy, [u.name.as_str()], Stage::Push);
+        out.extend(downgrade(found, scope));
+    }
+    out
 }
 
 fn downgrade(found: Vec<Finding>, scope: Scope) -> impl Iterator<Item = Finding> {

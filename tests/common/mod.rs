@@ -19,6 +19,9 @@ use serde::Deserialize;
 /// The fixed date of every commit the helpers make, so commit ids are reproducible.
 pub const FIXED_DATE: &str = "2026-01-01T00:00:00Z";
 
+/// `SOURCE_DATE_EPOCH` for aigate: its reports show 2026-04-07T00:00:00Z as their date.
+pub const REPORT_EPOCH: &str = "1775520000";
+
 /// Removes the variables that change what git or `aigate` does and sets a fixed identity.
 fn clean_env(cmd: &mut Command, home: &Path) {
     for (key, _) in std::env::vars_os() {
@@ -29,6 +32,10 @@ fn clean_env(cmd: &mut Command, home: &Path) {
         if key.starts_with("GIT_") || key.starts_with("AIGATE_") || key.starts_with("PRE_COMMIT_") {
             cmd.env_remove(key);
         }
+    }
+    // An assistant's shell (Claude Code, Codex, ...) would make every local hook refuse.
+    for key in agent_variables() {
+        cmd.env_remove(key);
     }
     for key in [
         "NO_COLOR",
@@ -48,7 +55,36 @@ fn clean_env(cmd: &mut Command, home: &Path) {
         .env("GIT_COMMITTER_EMAIL", "committer@example.com")
         .env("GIT_AUTHOR_DATE", FIXED_DATE)
         .env("GIT_COMMITTER_DATE", FIXED_DATE)
+        // The date aigate's reports show: fixed, so that two runs print the same report.
+        .env("SOURCE_DATE_EPOCH", REPORT_EPOCH)
         .env("LC_ALL", "C");
+}
+
+/// Every variable an `environment` rule of the built-in catalogue names, read from `rules/`.
+pub fn agent_variables() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut names = Vec::new();
+        for entry in fs::read_dir(&dir).expect("rules/ is readable") {
+            let path = entry.expect("rules/ entry").path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let text = fs::read_to_string(&path).expect("rule file is readable");
+            let file: toml::Value = toml::from_str(&text).expect("rule file is TOML");
+            let rules = file.get("rule").and_then(|r| r.as_array());
+            for rule in rules.into_iter().flatten() {
+                let vars = rule.get("variables").and_then(|v| v.as_array());
+                for v in vars.into_iter().flatten().filter_map(|v| v.as_str()) {
+                    names.push(v.to_owned());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    })
 }
 
 /// The real `git`, run in `dir` with a clean, fixed environment.
@@ -255,21 +291,34 @@ impl CorpusChange {
     }
 }
 
-/// The directory holding the corpus files: `shared/corpus` beside the crate (a CI clone has
-/// `shared/` next to `main/`), else `/work/shared/corpus`.
-pub fn corpus_dir() -> PathBuf {
-    let beside = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/"));
-    if beside.is_dir() {
-        beside
-    } else {
-        PathBuf::from("/work/shared/corpus")
+/// The variable naming the directory of the corpus files (`.ci/run` sets it).
+pub const CORPUS_DIR_VAR: &str = "AIGATE_CORPUS_DIR";
+
+/// The directory holding the corpus files, when there is one: `$AIGATE_CORPUS_DIR`, else
+/// `shared/corpus` beside the crate (a CI clone has `shared/` next to it). A fresh clone has
+/// neither, and the tests that need the corpus skip.
+pub fn corpus_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(CORPUS_DIR_VAR).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
     }
+    let beside = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/"));
+    beside.is_dir().then_some(beside)
+}
+
+/// Says on the test's stderr, past the harness's capture, that `test` did not run and why.
+/// Tests that need something outside the repository call this and return.
+pub fn skipped(test: &str, why: &str) {
+    // Written to the stream itself: `eprintln!` output is captured and shown only on failure.
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
 /// Reads `shared/corpus/<name>.jsonl`, in file order.
 #[track_caller]
 pub fn load_corpus(name: &str) -> Vec<CorpusCommit> {
-    let path = corpus_dir().join(format!("{name}.jsonl"));
+    let dir = corpus_dir().unwrap_or_else(|| {
+        panic!("no corpus directory: set {CORPUS_DIR_VAR} or put shared/corpus beside the crate")
+    });
+    let path = dir.join(format!("{name}.jsonl"));
     let text = fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("read corpus {}: {err}", path.display()));
     text.lines()
@@ -294,8 +343,14 @@ pub fn load_corpus(name: &str) -> Vec<CorpusCommit> {
 /// Returns the repository and the map from each original commit id to its new id.
 #[track_caller]
 pub fn import_corpus(name: &str) -> (TestRepo, HashMap<String, String>) {
-    let commits = load_corpus(name);
-    let order = parents_first(&commits);
+    import_commits(name, &load_corpus(name))
+}
+
+/// [`import_corpus`] for commits made up by a test; `name` is for error messages. Original
+/// ids are only keys: any distinct strings do.
+#[track_caller]
+pub fn import_commits(name: &str, commits: &[CorpusCommit]) -> (TestRepo, HashMap<String, String>) {
+    let order = parents_first(commits);
     let mark_of: HashMap<&str, usize> = commits
         .iter()
         .enumerate()
