@@ -2,7 +2,7 @@
 # Times `aigate hook pre-commit` against `git diff --cached --name-status` (the cost of the
 # cheapest thing git itself does with the staged changes) on a generated work tree.
 #
-#   bench/hooks.sh [FILES] [RUNS]      default 5000 files, 50 runs of each command
+#   bench/hooks.sh [FILES] [RUNS]      default 5000 index entries, 50 runs of each command
 #
 # Uses target/release/aigate (built if missing) or $AIGATE. Prints the mean time per run of
 # each command and the ratio. Not a test: timings depend on the machine.
@@ -26,22 +26,21 @@ unset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE AIGATE_CONFIG
 repo="$work/repo"
 git init -q -b main "$repo"
 cd "$repo"
-# A tree shaped like a real project: 50 directories of nested files, a few dot-directories.
-i=0
-while [ "$i" -lt "$files" ]; do
-    d="src/mod$((i % 50))/sub$((i % 7))"
-    mkdir -p "$d"
-    printf 'file %d\n' "$i" > "$d/file$i.txt"
-    i=$((i + 1))
-done
-mkdir -p .github docs
-echo "ci" > .github/ci.yml
-git add -A
+# An index shaped like a real project: 50 directories of nested files, a few dot-directories.
+# Built with `git update-index --index-info` (the work tree is not needed: both commands
+# compare the index with HEAD), so 400,000 entries take seconds.
+blob=$(echo "file" | git hash-object -w --stdin)
+awk -v n="$files" -v b="$blob" 'BEGIN {
+    for (i = 0; i < n; i++) printf "100644 %s 0\tsrc/mod%d/sub%d/file%d.txt\n", b, i % 50, i % 7, i
+    printf "100644 %s 0\t.github/ci.yml\n", b
+}' | git update-index --index-info
 git commit -q -m "generated tree"
 # Staged changes for the commit being measured: a few modified files and a new one.
-for n in 1 2 3 4 5; do echo "changed" >> "src/mod$n/sub$n/file$n.txt"; done
-echo "new" > docs/new.md
-git add -A
+changed=$(echo "changed" | git hash-object -w --stdin)
+for n in 1 2 3 4 5; do
+    git update-index --cacheinfo "100644,$changed,src/mod$n/sub$n/file$n.txt"
+done
+git update-index --add --cacheinfo "100644,$changed,docs/new.md"
 tracked=$(git ls-files | wc -l)
 
 # Mean milliseconds per run of the command given as arguments.

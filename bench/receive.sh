@@ -9,6 +9,10 @@
 # present but unreferenced, as in the quarantine of a real push, and both hooks get the
 # same stdin line `<base> <tip> refs/heads/main`.
 #
+# The objects are repacked as `git pack-objects` packs a push (see below; PACKED=fast-import
+# keeps fast-import's pack). With FIRST=1 the repository is left without any ref (the first push of a whole history
+# into an empty repository: every commit is new, the base one included).
+#
 # Usage: bench/receive.sh [COMMITS [FILES]]   (defaults 5000 and 3000)
 #        AIGATE=path/to/aigate bench/receive.sh   (default: target/release/aigate, built if missing)
 set -eu
@@ -67,9 +71,21 @@ awk -v commits="$commits" -v files="$files" 'BEGIN {
 }' | git --git-dir="$work/bench.git" fast-import --quiet
 
 tip=$(git --git-dir="$work/bench.git" rev-parse main)
+# A real push's objects arrive in a pack made by the client's `git pack-objects`, whose deltas
+# run from newer to older objects as in `git gc`; fast-import's own pack deltas the other
+# way, the worst case for gitoxide's delta-base cache (it keeps only the objects asked for).
+# Repack like a push (PACKED=fast-import keeps fast-import's pack).
+if [ "${PACKED:-push}" != fast-import ]; then
+	git --git-dir="$work/bench.git" repack -q -a -d -f
+fi
 base=$(git --git-dir="$work/bench.git" rev-list --max-parents=0 main)
-git --git-dir="$work/bench.git" update-ref refs/heads/main "$base"
-printf '%s %s refs/heads/main\n' "$base" "$tip" >"$work/stdin"
+if [ "${FIRST:-0}" = 1 ]; then
+	git --git-dir="$work/bench.git" update-ref -d refs/heads/main
+	printf '%s %s refs/heads/main\n' 0000000000000000000000000000000000000000 "$tip" >"$work/stdin"
+else
+	git --git-dir="$work/bench.git" update-ref refs/heads/main "$base"
+	printf '%s %s refs/heads/main\n' "$base" "$tip" >"$work/stdin"
+fi
 
 # The plain hook: new commits by rev-list, then messages and identities, then changed paths.
 cat >"$work/plain-hook" <<'EOF'

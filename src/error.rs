@@ -147,29 +147,32 @@ pub enum Error {
     Output(#[source] std::io::Error),
 }
 
-/// A libgit2 error shown by its message alone (its class and code are for programs).
+/// An error of the git libraries, shown by its message and its causes on one line (their
+/// classes and codes are for programs).
 #[derive(Debug)]
-pub struct GitError(pub git2::Error);
+pub struct GitError(pub String);
+
+impl GitError {
+    /// The message of `e` and of each of its sources.
+    pub fn new(e: &(dyn std::error::Error + 'static)) -> Self {
+        GitError(chain(e))
+    }
+}
 
 impl fmt::Display for GitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.message())
+        f.write_str(&self.0)
     }
 }
 
 impl std::error::Error for GitError {}
 
-impl From<git2::Error> for GitError {
-    fn from(e: git2::Error) -> Self {
-        GitError(e)
-    }
-}
-
 impl Error {
-    pub fn git(doing: impl Into<String>, source: git2::Error) -> Self {
+    /// A failure of the git libraries while `doing` something (name the object or ref there).
+    pub fn git(doing: impl Into<String>, source: impl std::error::Error + 'static) -> Self {
         Error::Git {
             doing: doing.into(),
-            source: GitError(source),
+            source: GitError::new(&source),
         }
     }
 

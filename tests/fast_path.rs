@@ -1,12 +1,15 @@
 //! The fast way of finding a commit's changed marker paths (a per-tree cache, no diffs,
-//! several threads) must say exactly what the straightforward libgit2 tree diff says. These
-//! tests generate random histories with `git fast-import` (merges, an evil merge adding
-//! CLAUDE.md, renames, symlinks, type changes, deletions, gitlinks, whole subtrees moved
-//! between directories) and compare the two `--format json` reports byte for byte.
+//! several threads) must say exactly what the straightforward method says (both trees listed
+//! in full and compared), and both what git's own `git log --name-status` says. These tests
+//! generate random histories with `git fast-import` (merges, an evil merge adding CLAUDE.md,
+//! renames, symlinks, type changes, deletions, gitlinks, whole subtrees moved between
+//! directories), in SHA-1 and SHA-256 repositories, stored as several packs plus loose
+//! objects, with a multi-pack-index, through alternates, under grafts and replace refs, and
+//! compare the `--format json` reports byte for byte.
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::Stdio;
@@ -206,6 +209,11 @@ fn mutate(rng: &mut Rng, tree: &mut Tree, serial: &mut u64) {
 
 /// Builds a random history of about `commits` commits on three branches, with merges.
 fn generate(seed: u64, commits: usize) -> TestRepo {
+    generate_in(seed, commits, "sha1")
+}
+
+/// [`generate`] in a repository of the given object format (`sha1` or `sha256`).
+fn generate_in(seed: u64, commits: usize, format: &str) -> TestRepo {
     let mut rng = Rng(seed);
     let mut serial = 0;
     let mut stream = String::new();
@@ -290,8 +298,28 @@ fn generate(seed: u64, commits: usize) -> TestRepo {
         branches[b].2 = after;
     }
     stream.push_str("done\n");
+    if format == "sha256" {
+        // Gitlinks name commits of the repository's hash: 64 hex digits.
+        stream = stream
+            .split_inclusive('\n')
+            .map(|line| match line.strip_prefix("M 160000 ") {
+                Some(rest) => format!("M 160000 {}{rest}", "0".repeat(24)),
+                None => line.to_owned(),
+            })
+            .collect();
+    }
 
     let repo = TestRepo::init();
+    if format != "sha1" {
+        std::fs::remove_dir_all(repo.path().join(".git")).unwrap();
+        repo.git(&[
+            "init",
+            "-q",
+            "-b",
+            "main",
+            &format!("--object-format={format}"),
+        ]);
+    }
     let mut child = git_command(repo.path())
         .args(["fast-import", "--quiet", "--done"])
         .stdin(Stdio::piped())
@@ -325,12 +353,72 @@ fn assert_methods_agree(repo: &TestRepo, extra: &[&str]) -> usize {
     let (index, diff) = (run("index"), run("diff"));
     assert_eq!(index, diff, "index and diff methods disagree");
     let report: serde_json::Value = serde_json::from_str(&index).unwrap();
+    if extra.is_empty() {
+        assert_git_agrees(repo, &report);
+    }
     report["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["kind"] == "path")
         .count()
+}
+
+/// The (commit, path) pairs of a report's path findings.
+fn path_pairs(report: &serde_json::Value) -> BTreeSet<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "path")
+        .map(|f| {
+            (
+                f["commit"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// git's own answer: `git log --all --no-renames --name-status --diff-merges=first-parent`
+/// (without replace refs), every added, modified or type-changed path of a marker. The
+/// markers are the paths the report flags anywhere (path rules look at the path alone) and
+/// every `CLAUDE.md`.
+#[track_caller]
+fn assert_git_agrees(repo: &TestRepo, report: &serde_json::Value) {
+    let ours = path_pairs(report);
+    let mut markers: BTreeSet<String> = ours.iter().map(|(_, p)| p.clone()).collect();
+    let log = repo.git(&[
+        "--no-replace-objects",
+        "log",
+        "--all",
+        "--no-renames",
+        "--name-status",
+        "--diff-merges=first-parent",
+        "--format=%x01%H",
+    ]);
+    let mut changed = Vec::new();
+    let mut commit = String::new();
+    for line in log.lines() {
+        if let Some(id) = line.strip_prefix('\u{1}') {
+            commit = id.to_owned();
+        } else if let Some((status, path)) = line.split_once('\t') {
+            if status != "D" {
+                changed.push((commit.clone(), path.to_owned()));
+            }
+        }
+    }
+    markers.extend(
+        changed
+            .iter()
+            .filter(|(_, p)| p.ends_with("CLAUDE.md"))
+            .map(|(_, p)| p.clone()),
+    );
+    let theirs: BTreeSet<(String, String)> = changed
+        .into_iter()
+        .filter(|(_, p)| markers.contains(p))
+        .collect();
+    assert_eq!(ours, theirs, "aigate and git log disagree");
 }
 
 #[test]
@@ -373,9 +461,9 @@ fn evil_merge_adding_claude_md_is_flagged_by_both_methods() {
 }
 
 #[test]
-fn fast_path_reads_deep_delta_chains_like_libgit2() {
-    // `git gc --aggressive` packs trees as long delta chains (offset deltas) for the fast
-    // path's own pack reader; `repack -a -d --window=250 --depth=250` makes them longer still.
+fn fast_path_reads_deep_delta_chains() {
+    // `git gc --aggressive` packs trees as long delta chains (offset deltas);
+    // `repack -a -d --window=250 --depth=250` makes them longer still.
     let repo = generate(31_337, 400);
     repo.git(&["gc", "-q", "--aggressive"]);
     let found = assert_methods_agree(&repo, &["--threads", "2"]);
@@ -390,4 +478,110 @@ fn fast_path_reads_deep_delta_chains_like_libgit2() {
     ]);
     assert_eq!(assert_methods_agree(&repo, &["--threads", "2"]), found);
     assert!(found > 10, "{found} path findings");
+}
+
+#[test]
+fn fast_path_matches_tree_diff_and_git_in_sha256_repositories() {
+    let mut found = 0;
+    for seed in [5, 77] {
+        let repo = generate_in(seed, 250, "sha256");
+        let id = repo.git(&["rev-parse", "main"]);
+        assert_eq!(id.trim().len(), 64, "a SHA-256 repository");
+        found += assert_methods_agree(&repo, &[]);
+        found += assert_methods_agree(&repo, &["--threads", "2"]);
+    }
+    assert!(found > 20, "{found} path findings");
+}
+
+/// Adds a few commits through the work tree (loose objects) on `main`.
+fn add_loose_commits(repo: &TestRepo, tag: &str) {
+    repo.git(&["checkout", "-q", "-f", "main"]);
+    for i in 0..3 {
+        repo.write(&format!("loose/{tag}{i}.txt"), format!("{tag} {i}\n"));
+        if i == 1 {
+            repo.write(&format!("loose/{tag}/CLAUDE.md"), format!("{tag}\n"));
+        }
+        repo.commit_all(&format!("loose {tag} {i}"));
+    }
+}
+
+#[test]
+fn fast_path_reads_several_packs_loose_objects_a_multi_pack_index_and_alternates() {
+    let repo = generate(8_086, 300);
+    add_loose_commits(&repo, "a");
+    repo.git(&["repack", "-q", "-d"]); // a second pack of the loose objects
+    add_loose_commits(&repo, "b");
+    let packs = std::fs::read_dir(repo.path().join(".git/objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pack")
+        })
+        .count();
+    assert!(packs >= 2, "{packs} packs");
+    let found = assert_methods_agree(&repo, &[]);
+    assert!(found > 10, "{found} path findings");
+
+    repo.git(&["multi-pack-index", "write"]);
+    assert!(repo
+        .path()
+        .join(".git/objects/pack/multi-pack-index")
+        .exists());
+    assert_eq!(assert_methods_agree(&repo, &[]), found);
+
+    // A clone that borrows every object through `objects/info/alternates`.
+    let dir = tempfile::tempdir().unwrap();
+    let out = git_command(dir.path())
+        .args(["clone", "-q", "--shared", "--mirror"])
+        .arg(repo.path())
+        .arg("borrowed.git")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let borrowed = dir.path().join("borrowed.git");
+    assert!(borrowed.join("objects/info/alternates").exists());
+    let run = |dir: &std::path::Path| {
+        let out = common::aigate(dir, &["audit", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        path_pairs(&report)
+    };
+    assert_eq!(run(&borrowed), run(repo.path()));
+}
+
+#[test]
+fn grafts_and_replace_refs_change_nothing_the_objects_hold() {
+    let repo = generate(4_242, 200);
+    let before = {
+        let out = common::aigate(repo.path(), &["audit", "--format", "json"]);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Cut the history short with a graft on a commit in the middle of `main`.
+    let middle = repo.git(&["rev-parse", "main~5"]);
+    std::fs::write(repo.path().join(".git/info/grafts"), middle.as_bytes()).unwrap();
+    assert_methods_agree(&repo, &["--threads", "2"]);
+    let grafted = {
+        let out = common::aigate(repo.path(), &["audit", "--format", "json"]);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(grafted, before, "a graft changes nothing");
+    std::fs::remove_file(repo.path().join(".git/info/grafts")).unwrap();
+
+    // Replace a commit by its first parent: the stored commits are all still checked.
+    let victim = repo.git(&["rev-parse", "main~3"]);
+    let parent = repo.git(&["rev-parse", "main~4"]);
+    repo.git(&["replace", victim.trim(), parent.trim()]);
+    assert_methods_agree(&repo, &["--threads", "2"]);
+    let replaced: serde_json::Value =
+        serde_json::from_slice(&common::aigate(repo.path(), &["audit", "--format", "json"]).stdout)
+            .unwrap();
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+    assert!(path_pairs(&before).is_subset(&path_pairs(&replaced)));
+    assert_eq!(
+        replaced["summary"]["commits_scanned"],
+        before["summary"]["commits_scanned"]
+    );
 }

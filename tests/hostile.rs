@@ -179,7 +179,9 @@ fn a_missing_object_is_a_one_line_error_with_status_2() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("aigate: error: git error while reading tree") && err.contains(&tree),
+        err.starts_with(&format!(
+            "aigate: error: tree {tree} at `sub/`: object not found in the repository"
+        )),
         "{err}"
     );
 }
@@ -311,4 +313,132 @@ fn a_corrupt_pack_gives_a_verdict_or_a_one_line_error_never_a_crash() {
             assert_eq!(stderr.lines().count(), 1, "byte {at}: {stderr}");
         }
     }
+}
+
+/// A repository whose `main` has a clean commit, then a commit adding `CLAUDE.md`, then a
+/// clean one; returns the repository and the three ids, oldest first.
+fn three_commits() -> (TestRepo, [String; 3]) {
+    let repo = TestRepo::init();
+    repo.write("a.txt", "a\n");
+    let a = repo.commit_all("one");
+    repo.write("CLAUDE.md", "# memory\n");
+    let b = repo.commit_all("two");
+    repo.write("c.txt", "c\n");
+    let c = repo.commit_all("three");
+    (repo, [a, b, c])
+}
+
+#[test]
+fn a_ref_to_a_missing_commit_is_an_error_naming_the_ref() {
+    let (repo, _) = three_commits();
+    let missing = "1234567890123456789012345678901234567890";
+    std::fs::write(
+        repo.path().join(".git/refs/heads/dangling"),
+        format!("{missing}\n"),
+    )
+    .unwrap();
+    let (code, _, err) = audit(&repo);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("refs/heads/dangling") && err.contains(missing),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_ref_to_a_corrupt_commit_is_an_error_naming_the_ref() {
+    let (repo, [_, _, c]) = three_commits();
+    repo.git(&["branch", "side", &c]);
+    // Replace the loose object of the tip with garbage that still inflates.
+    let path = repo.path().join(".git/objects").join(&c[..2]).join(&c[2..]);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"not a zlib stream").unwrap();
+    let (code, _, err) = audit(&repo);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("refs/heads/"), "{err}");
+}
+
+#[test]
+fn grafts_do_not_hide_commits_from_the_audit() {
+    let (repo, [_, b, c]) = three_commits();
+    // Graft the tip onto nothing: `git log` now shows one commit, the objects hold three.
+    std::fs::create_dir_all(repo.path().join(".git/info")).unwrap();
+    std::fs::write(repo.path().join(".git/info/grafts"), format!("{c}\n")).unwrap();
+    let out = aigate(repo.path(), &["audit", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["commits_scanned"], 3, "{json}");
+    assert_eq!(json["findings"][0]["commit"], b.as_str(), "{json}");
+}
+
+#[test]
+fn replace_refs_do_not_hide_commits_from_the_audit() {
+    let repo = TestRepo::init();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("one");
+    repo.write("b.txt", "b\n");
+    let flagged = repo.commit_all("two\n\nCo-Authored-By: Claude <noreply@anthropic.com>");
+    repo.write("c.txt", "c\n");
+    repo.commit_all("three");
+    // A copy of the flagged commit without the trailer, put in its place by a replace ref.
+    let raw = repo.git(&["cat-file", "commit", &flagged]);
+    let clean_raw = raw.replace("Co-Authored-By: Claude <noreply@anthropic.com>", "");
+    let mut child = git_command(repo.path())
+        .args(["hash-object", "-t", "commit", "-w", "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(clean_raw.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let clean = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    repo.git(&["replace", &flagged, &clean]);
+    let log = repo.git(&["log", "--all", "--format=%B"]);
+    assert!(
+        !log.contains("Claude"),
+        "git applies the replacement: {log}"
+    );
+
+    let out = aigate(repo.path(), &["audit", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The three commits of `main` as stored, plus the replacement (reached from its ref).
+    assert_eq!(json["summary"]["commits_scanned"], 4, "{json}");
+    assert_eq!(json["findings"][0]["commit"], flagged.as_str(), "{json}");
+}
+
+#[test]
+fn every_tag_object_of_a_tag_chain_is_audited() {
+    let (repo, _) = three_commits();
+    repo.git(&[
+        "tag",
+        "-a",
+        "inner",
+        "-m",
+        "Release\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+    ]);
+    repo.git(&["tag", "-a", "outer", "inner", "-m", "Wrap the release"]);
+    let inner = repo.git(&["rev-parse", "inner"]).trim().to_owned();
+    // Reachable only through the outer tag now.
+    repo.git(&["tag", "-d", "inner"]);
+    let out = aigate(repo.path(), &["audit", "--format", "json", "--no-paths"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tagged: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["commit"].as_str())
+        .collect();
+    assert_eq!(tagged, [inner.as_str()], "{json}");
 }

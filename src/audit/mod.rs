@@ -5,19 +5,19 @@
 pub mod parallel;
 pub mod progress;
 
-use git2::{Oid, Repository};
-
 use crate::catalogue::Kind;
 use crate::engine::finding::{Context, Finding, Stage};
 use crate::engine::matcher::{Match, Matcher, Role};
 use crate::error::{Error, Result};
-use crate::git::pack::{commit_tree_and_parent, Packs, Reader};
+use crate::git::objects::{CommitInfo, Node, Shared, TagInfo};
 use crate::git::paths::{diff_paths, MarkerIndex, OidMap};
-use crate::git::repo::{CommitInfo, RefSelection, Repo, TagInfo};
+use crate::git::repo::{RefSelection, Repo};
+use crate::git::walk::Walk;
+use crate::git::Oid;
 use crate::policy::Policy;
 
 /// How a commit's changed marker paths are found (the results are identical; `Diff` is the
-/// straightforward reference the fast `Index` is tested against).
+/// straightforward reference the fast `Index` is tested against: both trees listed in full).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PathMethod {
     #[default]
@@ -64,6 +64,14 @@ pub struct AuditOptions {
     pub last_in_process: bool,
 }
 
+/// A worker thread that panicked: a bug of aigate, not a verdict on the repository.
+fn panicked(what: &str) -> Error {
+    Error::input(
+        "internal error",
+        format!("a thread {what} panicked; please report this as a bug"),
+    )
+}
+
 #[derive(Debug, Clone)]
 pub struct AuditOutcome {
     pub repository: String,
@@ -89,20 +97,18 @@ impl Progress for NoProgress {
 
 /// Checks commits one by one, keeping the per-tree marker cache between them.
 pub struct Checker<'r> {
-    repo: &'r Repo,
     pub matcher: std::sync::Arc<Matcher>,
     policy: &'r Policy,
-    index: MarkerIndex<'r>,
+    index: MarkerIndex,
     method: PathMethod,
 }
 
 impl<'r> Checker<'r> {
-    pub fn new(repo: &'r Repo, policy: &'r Policy, method: PathMethod) -> Result<Self> {
+    pub fn new(repo: &Repo, policy: &'r Policy, method: PathMethod) -> Result<Self> {
         Ok(Checker {
-            repo,
             matcher: policy.matcher(),
             policy,
-            index: MarkerIndex::new(&repo.git)?,
+            index: MarkerIndex::new(repo.shared().reader()),
             method,
         })
     }
@@ -119,12 +125,12 @@ impl<'r> Checker<'r> {
         check_metadata(m, info, Kinds::default(), &mut found);
         if m.has_kind(Kind::Path) {
             let parent_tree = match info.parents.first() {
-                Some(p) => Some(self.tree_of(*p)?),
+                Some(p) => Some(self.index.reader().node(*p)?.tree),
                 None => None,
             };
             let paths = match self.method {
                 PathMethod::Index => self.index.changed(m, info.tree, parent_tree)?,
-                PathMethod::Diff => diff_paths(&self.repo.git, m, info.tree, parent_tree)?,
+                PathMethod::Diff => diff_paths(self.index.reader(), m, info.tree, parent_tree)?,
             };
             for p in &paths {
                 m.check_path(p, &mut found);
@@ -177,14 +183,6 @@ impl<'r> Checker<'r> {
         let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
         self.policy.judge(Some(&tag.message), findings)
     }
-
-    fn tree_of(&self, commit: Oid) -> Result<Oid> {
-        self.repo
-            .git
-            .find_commit(commit)
-            .map(|c| c.tree_id())
-            .map_err(|e| crate::error::Error::git(format!("reading parent commit {commit}"), e))
-    }
 }
 
 /// Audits one repository.
@@ -204,91 +202,32 @@ pub fn audit_with_progress(
     opts: &AuditOptions,
     progress: &dyn Progress,
 ) -> Result<AuditOutcome> {
-    // Audits read every tree once and re-hash nothing: object ids come from the walk, and a
-    // corrupt object is git's business (`git fsck`), not a policy verdict. libgit2's object
-    // cache would only hold what this walk never reads twice.
-    git2::opts::strict_hash_verification(false);
-    git2::opts::enable_caching(false);
     let checker = Checker::new(repo, policy, opts.path_method)?;
     let m = &checker.matcher;
-    let packs = match opts.path_method {
-        PathMethod::Index => Packs::open(&repo.git.commondir().join("objects")),
-        PathMethod::Diff => Packs::default(),
-    };
-    // Every ref (or the selected branches and tags), with no range to hide: the walk reads
-    // each commit once from the packs and keeps its tree and first parent for the workers.
-    let own_walk = opts.revisions.is_empty()
-        && !packs.is_empty()
-        && !repo.git.is_shallow()
-        && !repo.git.commondir().join("info/grafts").exists();
-    let (mut ids, known, mut early) = if own_walk {
+    let shared = repo.shared();
+    let (walk, mut early) = if opts.revisions.is_empty() {
+        // Every ref (or the selected branches and tags), with no range to hide: the walk
+        // reads each commit once and keeps its tree and parents for the workers.
         let tips = if opts.refs.is_empty() {
             repo.all_tips()?
         } else {
             repo.selected_tips(&opts.refs)?
         };
-        // While the walk reads commits on this thread, another matches their messages and
-        // identities, so the second core is not idle during the walk.
-        let do_meta = opts.kinds.messages || opts.kinds.identities;
-        let git_dir = repo.git.path().to_owned();
-        std::thread::scope(|scope| -> Result<_> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<(Oid, Option<Vec<u8>>)>(4096);
-            let meta = crate::big_stack()
-                .spawn_scoped(scope, move || -> Result<OidMap<Vec<Finding>>> {
-                    let mut found: OidMap<Vec<Finding>> = OidMap::default();
-                    let mut own: Option<Repo> = None;
-                    for (oid, raw) in rx {
-                        if policy.is_exempt_commit(&oid.to_string()) {
-                            continue;
-                        }
-                        let info = match raw.and_then(|r| CommitInfo::from_raw(oid, &r)) {
-                            Some(info) => info,
-                            None => {
-                                if own.is_none() {
-                                    let git = Repository::open(&git_dir).map_err(|source| {
-                                        Error::OpenRepo {
-                                            path: git_dir.clone(),
-                                            source: source.into(),
-                                        }
-                                    })?;
-                                    own = Some(Repo { git });
-                                }
-                                own.as_ref()
-                                    .ok_or_else(|| {
-                                        Error::input("reading commits", "no repository")
-                                    })?
-                                    .commit(oid)?
-                            }
-                        };
-                        let f = match_commit(policy, m, opts, &info);
-                        if !f.is_empty() {
-                            found.insert(oid, f);
-                        }
-                    }
-                    Ok(found)
-                })
-                .map_err(thread_error)?;
-            let mut send = move |id: Oid, raw: Option<Vec<u8>>| {
-                if do_meta {
-                    // A closed channel means the matcher failed; its error is reported below.
-                    let _ = tx.send((id, raw));
-                }
-            };
-            let walk = crate::git::walk::walk(&repo.git, &packs, &tips, &mut send);
-            drop(send);
-            let early = meta
-                .join()
-                .unwrap_or_else(|_| Err(Error::input("auditing messages", "a thread panicked")))?;
-            let walk = walk?;
-            Ok((walk.order, Some(walk.nodes), Some(early)))
-        })?
+        let (walk, early) = walk_and_match(shared, policy, m, opts, &tips, Stage::Audit)?;
+        (walk, Some(early))
     } else {
-        let mut ids = Vec::new();
-        for oid in repo.walk_selected(&opts.revisions, &opts.refs)? {
-            ids.push(oid.map_err(|e| Error::git("walking commits", e))?);
+        let (mut tips, hidden) = repo.revision_tips(&opts.revisions)?;
+        if !opts.refs.is_empty() {
+            tips.extend(repo.selected_tips(&opts.refs)?);
         }
-        (ids, None, None)
+        let ids = repo.reachable(&tips, &hidden)?;
+        let walk = crate::git::walk::nodes_of(&mut shared.reader(), &ids)?;
+        (walk, None)
     };
+    let Walk {
+        order: mut ids,
+        nodes: known,
+    } = walk;
 
     // The commits to check, newest first. Without date bounds or a count that is every
     // commit of the walk, known at once, so the path workers can start straight away.
@@ -300,15 +239,7 @@ pub fn audit_with_progress(
             if opts.max_count.is_some_and(|max| selected.len() >= max) {
                 break;
             }
-            let time = match known.as_ref().and_then(|k| k.get(&oid)) {
-                Some(node) => node.time,
-                None => repo
-                    .git
-                    .find_commit(oid)
-                    .map_err(|e| Error::git(format!("reading commit {oid}"), e))?
-                    .time()
-                    .seconds(),
-            };
+            let time = known.get(&oid).map_or(0, |node| node.time);
             if opts.since.is_some_and(|t| time < t) || opts.until.is_some_and(|t| time > t) {
                 continue;
             }
@@ -322,66 +253,18 @@ pub fn audit_with_progress(
         ids.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
         ids
     };
-    let paths = opts.kinds.paths && m.has_kind(Kind::Path);
     progress.start("checking commits", selected.len() as u64);
-
-    let mut meta = || -> Result<Vec<Vec<Finding>>> {
-        if let Some(early) = early.as_mut() {
-            return Ok(selected
-                .iter()
-                .map(|oid| early.remove(oid).unwrap_or_default())
-                .collect());
-        }
-        let mut all = Vec::with_capacity(selected.len());
-        let mut reader = (!packs.is_empty()).then(|| Reader::new(packs.clone()));
-        for &oid in &selected {
-            if !opts.kinds.messages && !opts.kinds.identities {
-                all.push(Vec::new());
-                continue;
-            }
-            let raw = reader
-                .as_mut()
-                .and_then(|r| r.commit(&crate::git::paths::key(oid)));
-            let info = match raw.and_then(|raw| CommitInfo::from_raw(oid, &raw)) {
-                Some(info) => info,
-                None => repo.commit(oid)?,
-            };
-            all.push(match_commit(policy, m, opts, &info));
-        }
-        Ok(all)
-    };
-    let (meta, changed) = if paths {
-        changed_paths(
-            repo,
-            m,
-            &selected,
-            known.as_ref(),
-            &packs,
-            opts,
-            progress,
-            meta,
-        )?
-    } else {
-        progress.advance(selected.len() as u64);
-        (meta()?, Vec::new())
-    };
-
-    let mut findings = Vec::new();
-    let mut changed = changed.into_iter().peekable();
-    for (i, (commit_findings, &oid)) in meta.into_iter().zip(&selected).enumerate() {
-        findings.extend(commit_findings);
-        // Same order as `Checker::commit`: message and identities, then paths.
-        while let Some((_, paths)) = changed.next_if(|(j, _)| *j == i) {
-            let mut found = Vec::new();
-            for p in &paths {
-                m.check_path(p, &mut found);
-            }
-            if !found.is_empty() {
-                let info = repo.commit(oid)?;
-                findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
-            }
-        }
-    }
+    let mut findings = check_selected(
+        repo,
+        policy,
+        m,
+        &selected,
+        &known,
+        early.as_mut(),
+        opts,
+        progress,
+        Stage::Audit,
+    )?;
 
     let commits = selected.len();
     let tags = if opts.revisions.is_empty() && opts.refs.is_empty() {
@@ -406,7 +289,122 @@ pub fn audit_with_progress(
     })
 }
 
-/// The message and identity findings of one commit.
+/// The commits reachable from `tips` but not from `hidden` (new to the repository or to a
+/// remote: the receive and push hooks), and their findings, newest first, through the
+/// audit's machinery: each commit read once (with nothing hidden, by the audit's own walk
+/// while a second thread matches messages), paths checked by worker threads when there are
+/// many. Exempt commits are skipped. Returns how many commits were checked.
+pub fn check_commits(
+    repo: &Repo,
+    policy: &Policy,
+    tips: &[Oid],
+    hidden: &[Oid],
+    stage: Stage,
+) -> Result<(usize, Vec<Finding>)> {
+    let m = policy.matcher();
+    let opts = AuditOptions::default();
+    let shared = repo.shared();
+    let (walk, mut early) = if hidden.is_empty() {
+        walk_and_match(shared, policy, &m, &opts, tips, stage)?
+    } else {
+        let ids = repo.reachable(tips, hidden)?;
+        let mut reader = shared.reader();
+        let mut nodes: OidMap<Node> = OidMap::default();
+        let mut early: OidMap<Vec<Finding>> = OidMap::default();
+        for id in ids {
+            let (node, raw) = reader.node_and_raw(id)?;
+            if !policy.is_exempt_commit(&id.to_string()) {
+                let f = match_commit(policy, &m, &opts, &CommitInfo::decode(id, raw)?, stage);
+                if !f.is_empty() {
+                    early.insert(id, f);
+                }
+            }
+            nodes.insert(id, node);
+        }
+        let order = crate::git::walk::order(&nodes);
+        (Walk { order, nodes }, early)
+    };
+    let Walk {
+        order: mut selected,
+        nodes: known,
+    } = walk;
+    let checked = selected.len();
+    selected.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
+    let findings = check_selected(
+        repo,
+        policy,
+        &m,
+        &selected,
+        &known,
+        Some(&mut early),
+        &opts,
+        &NoProgress,
+        stage,
+    )?;
+    Ok((checked, findings))
+}
+
+/// The findings of the `selected` commits, in their order: for each, message and identities
+/// (from `early` when the walk matched them already), then paths.
+#[allow(clippy::too_many_arguments)]
+fn check_selected(
+    repo: &Repo,
+    policy: &Policy,
+    m: &Matcher,
+    selected: &[Oid],
+    known: &OidMap<Node>,
+    mut early: Option<&mut OidMap<Vec<Finding>>>,
+    opts: &AuditOptions,
+    progress: &dyn Progress,
+    stage: Stage,
+) -> Result<Vec<Finding>> {
+    let paths = opts.kinds.paths && m.has_kind(Kind::Path);
+    let mut meta = || -> Result<Vec<Vec<Finding>>> {
+        if let Some(early) = early.as_mut() {
+            return Ok(selected
+                .iter()
+                .map(|oid| early.remove(oid).unwrap_or_default())
+                .collect());
+        }
+        let mut all = Vec::with_capacity(selected.len());
+        for &oid in selected {
+            if !opts.kinds.messages && !opts.kinds.identities {
+                all.push(Vec::new());
+                continue;
+            }
+            let info = repo.commit(oid)?;
+            let mut found = Vec::new();
+            check_metadata(m, &info, opts.kinds, &mut found);
+            all.push(findings_of(policy, m, &info, found, stage));
+        }
+        Ok(all)
+    };
+    let (meta, changed) = if paths {
+        changed_paths(repo.shared(), m, selected, known, opts, progress, meta)?
+    } else {
+        progress.advance(selected.len() as u64);
+        (meta()?, Vec::new())
+    };
+
+    let mut findings = Vec::new();
+    let mut changed = changed.into_iter().peekable();
+    for (i, (commit_findings, &oid)) in meta.into_iter().zip(selected).enumerate() {
+        findings.extend(commit_findings);
+        // Same order as `Checker::commit`: message and identities, then paths.
+        while let Some((_, paths)) = changed.next_if(|(j, _)| *j == i) {
+            let mut found = Vec::new();
+            for p in &paths {
+                m.check_path(p, &mut found);
+            }
+            if !found.is_empty() {
+                let info = repo.commit(oid)?;
+                findings.extend(findings_of(policy, m, &info, found, stage));
+            }
+        }
+    }
+    Ok(findings)
+}
+
 /// The message and identity rules over one commit, as far as `kinds` asks.
 fn check_metadata(m: &Matcher, info: &CommitInfo, kinds: Kinds, found: &mut Vec<Match>) {
     if kinds.messages {
@@ -427,10 +425,11 @@ fn match_commit(
     m: &Matcher,
     opts: &AuditOptions,
     info: &CommitInfo,
+    stage: Stage,
 ) -> Vec<Finding> {
     let mut found = Vec::new();
     check_metadata(m, info, opts.kinds, &mut found);
-    findings_of(policy, m, info, found, Stage::Audit)
+    findings_of(policy, m, info, found, stage)
 }
 
 /// Findings of the opt-in ref rules over the names of the refs the audit walks: every ref
@@ -445,48 +444,29 @@ fn ref_name_findings(
     if !m.has_kind(Kind::Ref) || !opts.revisions.is_empty() {
         return Ok(Vec::new());
     }
-    let globs: Vec<String> = if opts.refs.is_empty() {
-        vec![String::new()]
-    } else {
-        let heads = opts.refs.branches.iter().map(|b| format!("refs/heads/{b}"));
-        heads
-            .chain(opts.refs.tags.iter().map(|t| format!("refs/tags/{t}")))
-            .collect()
-    };
     let mut findings = Vec::new();
-    for glob in &globs {
-        let fail = |e| Error::git("listing refs", e);
-        let refs = if glob.is_empty() {
-            repo.git.references().map_err(fail)?
-        } else {
-            repo.git.references_glob(glob).map_err(fail)?
-        };
-        for r in refs {
-            let r = r.map_err(fail)?;
-            let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-            let mut found = Vec::new();
-            m.check_ref(&name, &mut found);
-            if found.is_empty() {
-                continue;
+    for r in repo.named_refs(&opts.refs)? {
+        let mut found = Vec::new();
+        m.check_ref(&r.name, &mut found);
+        if found.is_empty() {
+            continue;
+        }
+        match r.commit {
+            Some(id) => {
+                let info = repo.commit(id)?;
+                findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
             }
-            let target = r.peel(git2::ObjectType::Commit).ok().map(|c| c.id());
-            match target {
-                Some(id) => {
-                    let info = repo.commit(id)?;
-                    findings.extend(findings_of(policy, m, &info, found, Stage::Audit));
-                }
-                None => {
-                    let cx = Context {
-                        commit: r.target().map(|o| o.to_string()).unwrap_or_default(),
-                        tag: None,
-                        subject: "",
-                        author: "",
-                        date: 0,
-                        stage: Stage::Audit,
-                        parents: 0,
-                    };
-                    findings.extend(found.into_iter().map(|f| Finding::new(m, f, &cx)));
-                }
+            None => {
+                let cx = Context {
+                    commit: r.target.to_string(),
+                    tag: None,
+                    subject: "",
+                    author: "",
+                    date: 0,
+                    stage: Stage::Audit,
+                    parents: 0,
+                };
+                findings.extend(found.into_iter().map(|f| Finding::new(m, f, &cx)));
             }
         }
     }
@@ -518,37 +498,59 @@ fn findings_of(
     policy.judge(Some(&info.message), findings)
 }
 
-/// A commit's tree and first parent, from the packs when the reader can, else libgit2.
-fn tree_and_parent(
-    git: &Repository,
-    reader: Option<&mut Reader>,
-    commit: Oid,
-) -> Result<(Oid, Option<Oid>)> {
-    if let Some(raw) = reader.and_then(|r| r.commit(&crate::git::paths::key(commit))) {
-        if let Some((tree, parent)) = commit_tree_and_parent(&raw) {
-            let oid = |b: [u8; 20]| Oid::from_bytes(&b).ok();
-            if let Some(tree) = oid(tree) {
-                return Ok((tree, parent.and_then(oid)));
+/// Reads every commit reachable from `tips` on this thread while another matches their
+/// messages and identities, so the second core is not idle during the walk. Returns the walk
+/// and the metadata findings of each commit that has some.
+fn walk_and_match(
+    shared: &Shared,
+    policy: &Policy,
+    m: &Matcher,
+    opts: &AuditOptions,
+    tips: &[Oid],
+    stage: Stage,
+) -> Result<(Walk, OidMap<Vec<Finding>>)> {
+    let do_meta = opts.kinds.messages || opts.kinds.identities;
+    std::thread::scope(|scope| -> Result<_> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Oid, Vec<u8>)>(4096);
+        let meta = crate::big_stack()
+            .spawn_scoped(scope, move || -> Result<OidMap<Vec<Finding>>> {
+                let mut found: OidMap<Vec<Finding>> = OidMap::default();
+                for (oid, raw) in rx {
+                    if policy.is_exempt_commit(&oid.to_string()) {
+                        continue;
+                    }
+                    let f = match_commit(policy, m, opts, &CommitInfo::decode(oid, &raw)?, stage);
+                    if !f.is_empty() {
+                        found.insert(oid, f);
+                    }
+                }
+                Ok(found)
+            })
+            .map_err(thread_error)?;
+        let mut send = move |id: Oid, raw: &[u8]| {
+            if do_meta {
+                // A closed channel means the matcher failed; its error is reported below.
+                let _ = tx.send((id, raw.to_vec()));
             }
-        }
-    }
-    let c = git
-        .find_commit(commit)
-        .map_err(|e| Error::git(format!("reading commit {commit}"), e))?;
-    Ok((c.tree_id(), c.parent_id(0).ok()))
+        };
+        let walk = crate::git::walk::walk(&mut shared.reader(), tips, &mut send);
+        drop(send);
+        let early = meta
+            .join()
+            .unwrap_or_else(|_| Err(panicked("matching messages")))?;
+        Ok((walk?, early))
+    })
 }
 
 /// Runs `meta` on this thread while workers find the changed marker paths of each commit of
 /// `jobs`; returns `meta`'s result and, for each commit with changed marker paths, its index
 /// and the paths (sorted), in order.
 #[allow(clippy::type_complexity)]
-#[allow(clippy::too_many_arguments)]
 fn changed_paths<T>(
-    repo: &Repo,
+    shared: &Shared,
     m: &Matcher,
     jobs: &[Oid],
-    known: Option<&OidMap<crate::git::walk::Node>>,
-    packs: &Packs,
+    known: &OidMap<Node>,
     opts: &AuditOptions,
     progress: &dyn Progress,
     meta: impl FnOnce() -> Result<T>,
@@ -562,26 +564,13 @@ fn changed_paths<T>(
         0 => cores.min(4),
         n => n,
     };
-    let git_dir = repo.git.path().to_owned();
-    let packs = (opts.path_method == PathMethod::Index).then(|| packs.clone());
     // The history goes out in chunks, taken in turn by whichever worker is free: the newest
     // commits have the largest trees, so equal halves would leave one core idle at the end.
     let chunks = if threads > 1 { threads * 8 } else { 1 };
     let per = jobs.len().div_ceil(chunks).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let worker = || -> Result<Vec<(usize, Vec<String>)>> {
-        let git = Repository::open(&git_dir).map_err(|source| Error::OpenRepo {
-            path: git_dir.clone(),
-            source: source.into(),
-        })?;
-        let mut index = MarkerIndex::with_packs(&git, packs.clone())?;
-        // A shallow clone's boundary commits name parents it lacks; libgit2 hides them.
-        let mut reader = packs
-            .clone()
-            .filter(|p| !p.is_empty() && !git.is_shallow())
-            .map(Reader::new);
-        // Each commit's tree, as read; a commit's parent is usually the next one.
-        let mut tree_of: OidMap<Oid> = OidMap::default();
+        let mut index = MarkerIndex::new(shared.reader());
         let mut out = Vec::new();
         loop {
             let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -590,28 +579,19 @@ fn changed_paths<T>(
             if start == end {
                 break;
             }
-            for (n, &commit) in jobs[start..end].iter().enumerate() {
-                let node = known.and_then(|k| k.get(&commit));
-                let (tree, parent) = match node {
-                    Some(n) => (n.tree, n.parent),
-                    None => tree_and_parent(&git, reader.as_mut(), commit)?,
-                };
-                tree_of.insert(commit, tree);
-                let parent_tree = match parent {
+            for (n, commit) in jobs[start..end].iter().enumerate() {
+                let node = &known[commit];
+                let parent_tree = match node.parent {
                     None => None,
-                    Some(p) => Some(match known.and_then(|k| k.get(&p)).map(|n| n.tree) {
-                        Some(t) => t,
-                        None if tree_of.contains_key(&p) => tree_of[&p],
-                        None => {
-                            let t = tree_and_parent(&git, reader.as_mut(), p)?.0;
-                            tree_of.insert(p, t);
-                            t
-                        }
+                    // A parent outside the walk (hidden by a range) is read here.
+                    Some(p) => Some(match known.get(&p) {
+                        Some(n) => n.tree,
+                        None => index.reader().node(p)?.tree,
                     }),
                 };
                 let paths = match opts.path_method {
-                    PathMethod::Index => index.changed(m, tree, parent_tree)?,
-                    PathMethod::Diff => diff_paths(&git, m, tree, parent_tree)?,
+                    PathMethod::Index => index.changed(m, node.tree, parent_tree)?,
+                    PathMethod::Diff => diff_paths(index.reader(), m, node.tree, parent_tree)?,
                 };
                 if !paths.is_empty() {
                     out.push((start + n, paths));
@@ -639,9 +619,9 @@ fn changed_paths<T>(
         let meta = meta()?;
         let mut changed = Vec::new();
         for h in handles {
-            let part = h.join().unwrap_or_else(|_| {
-                Err(Error::input("auditing paths", "a worker thread panicked"))
-            })?;
+            let part = h
+                .join()
+                .unwrap_or_else(|_| Err(panicked("checking paths")))?;
             changed.extend(part);
         }
         changed.sort_unstable_by_key(|(i, _)| *i);

@@ -161,7 +161,7 @@ fn var<'a>(vars: &'a Vars, name: &str) -> Option<&'a str> {
 }
 
 fn is_zero(id: &str) -> bool {
-    crate::git::local::is_zero_id(id)
+    crate::git::is_zero(id)
 }
 
 /// A GitHub-style job: the event payload says which commits, title and body.

@@ -134,8 +134,7 @@ pub fn codequality(out: &mut dyn Write, findings: &[Finding], catalogue: &Catalo
                 f.tag.as_deref().unwrap_or(""),
                 place
             );
-            let fingerprint = git2::Oid::hash_object(git2::ObjectType::Blob, key.as_bytes())
-                .map_or_else(|_| key.clone(), |o| o.to_string());
+            let fingerprint = crate::git::repo::blob_id(key.as_bytes());
             let object = match &f.tag {
                 Some(t) => format!("tag {t}"),
                 None => format!("commit {}", short_id(&f.commit)),

@@ -207,7 +207,7 @@ fn check_commits(
     policy: &Policy,
     request: &Request,
     head: &str,
-    commits: &[git2::Oid],
+    commits: &[crate::git::Oid],
 ) -> Result<Vec<Finding>> {
     let mut checker = Checker::new(repo, policy, PathMethod::Index)?;
     let mut findings = Vec::new();
@@ -215,18 +215,10 @@ fn check_commits(
         findings.extend(checker.commit(&repo.commit(*oid)?, Stage::Push)?);
     }
     // A pushed annotated tag: its message and tagger too, as the push hooks check them.
-    let head_object = repo
-        .git
-        .revparse_single(head)
-        .map_err(|e| Error::git(format!("reading `{head}`"), e))?;
-    for id in crate::git::local::peel(repo, head_object.id())?.tags {
-        let name = repo
-            .git
-            .find_tag(id)
-            .ok()
-            .and_then(|t| t.name().map(str::to_owned))
-            .unwrap_or_default();
-        if let Some(info) = repo.tag(id, &name)? {
+    let head_object = repo.resolve(head)?;
+    for id in crate::git::local::peel(repo, head_object)?.tags {
+        // An empty name: the tag is named by its own `tag` header.
+        if let Some(info) = repo.tag(id, "")? {
             findings.extend(checker.tag(&info, Stage::Push));
         }
     }
@@ -240,28 +232,20 @@ fn check_commits(
         let m = &checker.matcher;
         let mut found = Vec::new();
         m.check_message(&message, &mut found);
-        let head_id = repo
-            .git
-            .revparse_single(head)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|e| Error::git(format!("reading `{head}`"), e))?;
+        let head_id = repo.commit(repo.resolve_commit(head)?)?;
         let subject = format!("title and description of the {}", request.label);
-        let author = format!(
-            "{} <{}>",
-            head_id.author().name().unwrap_or_default(),
-            head_id.author().email().unwrap_or_default()
-        );
+        let author = format!("{} <{}>", head_id.author.name, head_id.author.email);
         let noun = if request.forge == event::Forge::GitLab {
             "merge request"
         } else {
             "pull request"
         };
         let cx = Context {
-            commit: head_id.id().to_string(),
+            commit: head_id.id.to_string(),
             tag: None,
             subject: &subject,
             author: &author,
-            date: head_id.author().when().seconds(),
+            date: head_id.author.time,
             stage: Stage::Push,
             // The title and description are edited on the forge, not by a rewrite.
             parents: 0,

@@ -1,19 +1,18 @@
 //! The commits a request brings, and making sure the checkout holds all of them. CI checkouts
 //! are often shallow (`actions/checkout` fetches one commit, GitLab twenty): a shallow history
 //! could hide commits of the request or make earlier history look new. With a remote, the
-//! real `git` fetches the rest (libgit2 here speaks no network protocol); without one, or
+//! real `git` fetches the rest (aigate speaks no network protocol); without one, or
 //! with `--no-fetch`, the error says how to check out the whole history.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use git2::Oid;
-
 use crate::ci::event::Base;
 use crate::engine::finding::short_id;
 use crate::error::{Error, Result};
 use crate::git::repo::Repo;
+use crate::git::Oid;
 
 /// How to get a complete history in each CI system, for the error messages.
 pub const ADVICE: &str = "check out the whole history: `fetch-depth: 0` with actions/checkout, `GIT_DEPTH: 0` on GitLab, `git fetch --unshallow` elsewhere";
@@ -40,10 +39,7 @@ impl Gaps {
         }
         for m in &self.missing {
             // Full commit ids are shortened; names are shown as given.
-            let shown = match Oid::from_str(m) {
-                Ok(_) if m.len() >= 40 => short_id(m),
-                _ => m,
-            };
+            let shown = if is_full_id(m) { short_id(m) } else { m };
             parts.push(format!("commit `{shown}` is not in the checkout"));
         }
         if let Some(b) = &self.branch {
@@ -80,7 +76,7 @@ fn gaps(repo: &Repo, base: &Base, head: &str) -> Gaps {
         Base::NewRef { .. } => {}
     }
     for rev in revs {
-        if repo.git.revparse_single(rev).is_err() {
+        if !repo.resolves(rev) {
             missing.push(rev.to_owned());
         }
     }
@@ -99,20 +95,11 @@ fn gaps(repo: &Repo, base: &Base, head: &str) -> Gaps {
 
 /// Whether `name` is a local branch or a remote-tracking branch of any remote.
 fn has_branch(repo: &Repo, name: &str) -> bool {
-    if repo
-        .git
-        .find_reference(&format!("refs/heads/{name}"))
-        .is_ok()
-    {
-        return true;
-    }
-    repo.git.remotes().is_ok_and(|remotes| {
-        remotes.iter().flatten().any(|r| {
-            repo.git
-                .find_reference(&format!("refs/remotes/{r}/{name}"))
-                .is_ok()
-        })
-    })
+    repo.has_ref(&format!("refs/heads/{name}"))
+        || repo
+            .remote_names()
+            .iter()
+            .any(|r| repo.has_ref(&format!("refs/remotes/{r}/{name}")))
 }
 
 /// When all that is missing is the old value of a pushed ref (gone with a force push), the
@@ -175,7 +162,7 @@ pub fn complete(
     };
     let work = repo
         .work_tree()
-        .map_or_else(|| repo.git.path().to_owned(), Path::to_owned);
+        .map_or_else(|| repo.git_dir().to_owned(), Path::to_owned);
     if found.shallow {
         let _ = writeln!(
             log,
@@ -193,7 +180,7 @@ pub fn complete(
             let _ = writeln!(log, "aigate: fetching branch `{b}` from `{r}`");
             let spec = format!("+refs/heads/{b}:refs/remotes/{r}/{b}");
             git(&work, &["fetch", "--quiet", r, &spec])?;
-        } else if Oid::from_str(rev).is_ok() && (rev.len() == 40 || rev.len() == 64) {
+        } else if is_full_id(rev) {
             let _ = writeln!(
                 log,
                 "aigate: fetching commit {} from `{remote}`",
@@ -212,7 +199,7 @@ pub fn complete(
         let spec = format!("+refs/heads/{b}:refs/remotes/{remote}/{b}");
         git(&work, &["fetch", "--quiet", &remote, &spec])?;
     }
-    // Reopen: libgit2 reads the shallow file and the packs when a repository is opened.
+    // Reopen: the shallow file and the packs are read when a repository is opened.
     let repo = Repo::open(Some(dir))?;
     let left = gaps(&repo, base, head);
     if !left.any() {
@@ -229,13 +216,12 @@ pub fn complete(
 
 /// `origin` when there is one, else the first remote.
 fn pick_remote(repo: &Repo) -> Option<String> {
-    let names = repo.git.remotes().ok()?;
-    let names: Vec<&str> = names.iter().flatten().collect();
+    let names = repo.remote_names();
     names
         .iter()
-        .find(|n| **n == "origin")
+        .find(|n| *n == "origin")
         .or_else(|| names.first())
-        .map(|n| (*n).to_owned())
+        .cloned()
 }
 
 /// Runs the real `git` in `dir`; an error quotes the end of its stderr.
@@ -262,41 +248,19 @@ fn git(dir: &PathBuf, args: &[&str]) -> Result<()> {
 
 /// The commits `head` brings over `base`, newest first, merges included.
 pub fn commits(repo: &Repo, base: &Base, head: &str) -> Result<Vec<Oid>> {
-    let resolve = |rev: &str| -> Result<Oid> {
-        repo.git
-            .revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
-            .map(|c| c.id())
-            .map_err(|source| Error::Revision {
-                spec: rev.to_owned(),
-                source: source.into(),
-            })
+    let head = repo.resolve_commit(head)?;
+    let hidden = match base {
+        Base::Rev(b) | Base::Push { before: b, .. } => vec![repo.resolve_commit(b)?],
+        Base::NewRef { own, .. } => other_branches(repo, own.as_deref())?,
     };
-    let head = resolve(head)?;
-    let fail = |e| Error::git("walking the request's commits", e);
-    let mut walk = repo.git.revwalk().map_err(fail)?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
-        .map_err(fail)?;
-    walk.push(head).map_err(fail)?;
-    match base {
-        Base::Rev(b) | Base::Push { before: b, .. } => walk.hide(resolve(b)?).map_err(fail)?,
-        Base::NewRef { own, .. } => {
-            for oid in other_branches(repo, own.as_deref())? {
-                walk.hide(oid).map_err(fail)?;
-            }
-        }
-    }
-    walk.collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(fail)
+    repo.commits_between(&[head], &hidden)
 }
 
 /// The tips of every local and remote-tracking branch except those named `own`.
 fn other_branches(repo: &Repo, own: Option<&str>) -> Result<Vec<Oid>> {
-    let fail = |e| Error::git("listing branches", e);
     let mut out = Vec::new();
-    for r in repo.git.references().map_err(fail)? {
-        let r = r.map_err(fail)?;
-        let Some(name) = r.name() else { continue };
+    for r in repo.readable_refs()? {
+        let name = r.name.as_str();
         let short = if let Some(b) = name.strip_prefix("refs/heads/") {
             b
         } else if let Some(rest) = name.strip_prefix("refs/remotes/") {
@@ -310,9 +274,12 @@ fn other_branches(repo: &Repo, own: Option<&str>) -> Result<Vec<Oid>> {
         if short == "HEAD" || own == Some(short) {
             continue;
         }
-        if let Ok(c) = r.peel_to_commit() {
-            out.push(c.id());
-        }
+        out.extend(r.commit);
     }
     Ok(out)
+}
+
+/// Whether `rev` is a full commit id (SHA-1 or SHA-256).
+fn is_full_id(rev: &str) -> bool {
+    (rev.len() == 40 || rev.len() == 64) && rev.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -166,8 +166,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "K/N", requires = "repos_from")]
     pub shard: Option<Shard>,
 
-    /// How changed marker paths are found: `index` (fast) or `diff` (the plain libgit2 tree
-    /// diff, kept to check the fast method against).
+    /// How changed marker paths are found: `index` (fast) or `diff` (both trees listed in
+    /// full and compared, kept to check the fast method against).
     #[arg(long, value_enum, default_value_t = PathMethodArg::Index, hide = true)]
     pub path_method: PathMethodArg,
 
@@ -448,11 +448,10 @@ impl Shard {
     /// so the share does not depend on where the list lives, on its order, or on the other
     /// entries.
     pub fn holds(&self, entry: &str) -> bool {
-        let id = git2::Oid::hash_object(git2::ObjectType::Blob, entry.as_bytes())
-            .map(|o| {
-                let b = o.as_bytes();
-                u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-            })
+        let hex = crate::git::repo::blob_id(entry.as_bytes());
+        let id = hex
+            .get(..8)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
             .unwrap_or(0);
         id % self.count == self.index - 1
     }
@@ -511,8 +510,8 @@ mod tests {
     #[test]
     fn shares_match_git_hash_object() {
         // `printf %s repos/a | git hash-object --stdin` starts with these eight digits.
-        let id = git2::Oid::hash_object(git2::ObjectType::Blob, b"repos/a").unwrap();
-        let n = u32::from_str_radix(&id.to_string()[..8], 16).unwrap();
+        let id = crate::git::repo::blob_id(b"repos/a");
+        let n = u32::from_str_radix(&id[..8], 16).unwrap();
         let share = |count: u32| {
             (1..=count)
                 .filter(|&index| super::Shard { index, count }.holds("repos/a"))

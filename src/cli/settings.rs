@@ -296,7 +296,7 @@ fn read_repo_list(path: &Path, shard: Option<Shard>) -> Result<Vec<PathBuf>> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter(|l| shard.map_or(true, |s| s.holds(l)))
+        .filter(|l| shard.is_none_or(|s| s.holds(l)))
         .map(|l| base.join(l))
         .collect())
 }

@@ -318,7 +318,7 @@ pub fn tail_ok(rest: &str, footer: bool) -> bool {
     };
     // `-` and `.` end the name only as punctuation: `Continue-on-error`, `amp.sh` are other
     // words.
-    let spaced = chars.next().map_or(true, char::is_whitespace);
+    let spaced = chars.next().is_none_or(char::is_whitespace);
     if "([{,;:!/|–—+&".contains(c) || ("-.".contains(c) && spaced) {
         return true;
     }

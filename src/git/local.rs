@@ -1,14 +1,16 @@
-//! The git2 access the local hooks and `aigate install` need, kept apart from the rest like
-//! `repo.rs`: the staged marker paths of the commit being made, the identities it will carry,
-//! config values, the commits a push would send, and where hooks live.
+//! What the local hooks and `aigate install` need of git: the staged marker paths of the
+//! commit being made, the identities it will carry, config values, the commits a push would
+//! send, and where hooks live. On gitoxide, so SHA-256 repositories work as SHA-1 ones do.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository};
+use gix::bstr::ByteSlice;
 
 use crate::engine::matcher::Matcher;
 use crate::error::{Error, Result};
-use crate::git::repo::Repo;
+use crate::git::repo::{RefTip, Repo};
+use crate::git::Oid;
 
 /// A path staged for the commit being made, as the index holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,53 +22,66 @@ pub struct Staged {
 /// unborn branch): additions, modifications, renames into and type changes, never deletions.
 ///
 /// The index is the one git's environment names (`GIT_INDEX_FILE`, set by `git commit -a` and
-/// `git commit -- <paths>` to a temporary index), because the repository was opened with
-/// `open_from_env`. Intent-to-add entries (`git add -N`) are not part of the commit; entries
-/// in conflict (stages 1 to 3) cannot be committed, so only stage 0 counts.
+/// `git commit -- <paths>` to a temporary index), because the repository was opened from the
+/// environment. Intent-to-add entries (`git add -N`) are not part of the commit; entries in
+/// conflict (stages 1 to 3) cannot be committed, so only stage 0 counts.
 ///
 /// Rather than diffing the whole index against the tree, only index entries that a path rule
-/// matches are looked up in `HEAD`'s tree: matching globs over a few thousand paths is cheaper
-/// than reading every tree of the work tree.
+/// matches are looked up in `HEAD`'s tree: matching globs over the paths is cheaper than
+/// reading every tree of the work tree.
 pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>> {
-    let git = &repo.git;
+    let git = repo.gix();
     let index = git
-        .index()
+        .index_or_empty()
         .map_err(|e| Error::git("reading the index", e))?;
-    let head_tree = match git.head() {
-        Ok(head) => Some(
-            head.peel_to_tree()
-                .map_err(|e| Error::git("reading the tree of `HEAD`", e))?,
-        ),
-        // Unborn branch (no commit yet): compare with the empty tree.
-        Err(e)
-            if matches!(
-                e.code(),
-                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-            ) =>
-        {
-            None
+    let head = git.head().map_err(|e| Error::git("resolving `HEAD`", e))?;
+    // Unborn branch (no commit yet): compare with the empty tree.
+    let head_tree = match head.id() {
+        Some(id) => {
+            let tip = repo.peel(id.detach(), "`HEAD`")?;
+            let commit = tip
+                .commit
+                .ok_or_else(|| Error::input("`HEAD`", format!("{} is not a commit", tip.target)))?;
+            Some(repo.commit(commit)?.tree)
         }
-        Err(e) => return Err(Error::git("resolving `HEAD`", e)),
+        None => None,
     };
+    // Directories git's cache-tree shows unchanged against HEAD are skipped whole.
+    let mut skip: HashMap<Vec<u8>, u32> = HashMap::new();
+    if let (Some(cache), Some(tree)) = (index.tree(), head_tree) {
+        unchanged_dirs(repo, cache, tree, &mut Vec::new(), &mut skip)?;
+        if skip.contains_key(&b""[..]) {
+            return Ok(Vec::new()); // the index is HEAD's tree
+        }
+    }
+    let entries = index.entries();
     let mut out = Vec::new();
-    for entry in index.iter() {
-        let stage = (entry.flags >> 12) & 0x3;
-        if stage != 0
-            || git2::IndexEntryExtendedFlag::from_bits_truncate(entry.flags_extended)
-                .is_intent_to_add()
+    let mut i = 0;
+    while i < entries.len() {
+        let entry = &entries[i];
+        if let Some(n) = skippable(&skip, entries, i, &index) {
+            i += n;
+            continue;
+        }
+        i += 1;
+        if entry.stage_raw() != 0
+            || entry
+                .flags
+                .contains(gix::index::entry::Flags::INTENT_TO_ADD)
         {
             continue;
         }
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        let raw = entry.path(&index);
+        let path = String::from_utf8_lossy(raw).into_owned();
         if !matcher.is_marker_path(&path) {
             continue;
         }
-        let unchanged = head_tree.as_ref().is_some_and(|tree| {
-            tree.get_path(&raw_path(&entry.path)).is_ok_and(|old| {
-                old.id() == entry.id
-                    && normal_mode(old.filemode()) == normal_mode(entry.mode as i32)
-            })
-        });
+        let unchanged = match head_tree {
+            Some(tree) => repo.tree_entry(tree, raw)?.is_some_and(|(id, mode)| {
+                id == entry.id && normal_mode(mode) == normal_mode(entry.mode.bits())
+            }),
+            None => false,
+        };
         if !unchanged {
             out.push(Staged { path });
         }
@@ -74,22 +89,68 @@ pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>
     Ok(out)
 }
 
-/// The index's path bytes as a `Path`, exactly (a lossy conversion would miss the tree entry
-/// of a path that is not UTF-8).
-fn raw_path(bytes: &[u8]) -> PathBuf {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Path::new(std::ffi::OsStr::from_bytes(bytes)).to_owned()
+/// Collects the directories (`a/b/`) whose cache-tree id is valid and equals HEAD's tree
+/// there: their index entries are HEAD's, unchanged. Only the trees along changed paths are
+/// read.
+fn unchanged_dirs(
+    repo: &Repo,
+    cache: &gix::index::extension::Tree,
+    head_tree: Oid,
+    prefix: &mut Vec<u8>,
+    out: &mut HashMap<Vec<u8>, u32>,
+) -> Result<()> {
+    if let Some(n) = cache.num_entries {
+        if cache.id == head_tree {
+            out.insert(prefix.clone(), n);
+            return Ok(());
+        }
     }
-    #[cfg(not(unix))]
-    {
-        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    for child in &cache.children {
+        let Some((id, mode)) = repo.tree_entry(head_tree, &child.name)? else {
+            continue;
+        };
+        if mode & 0o170000 != 0o040000 {
+            continue;
+        }
+        let len = prefix.len();
+        prefix.extend_from_slice(&child.name);
+        prefix.push(b'/');
+        unchanged_dirs(repo, child, id, prefix, out)?;
+        prefix.truncate(len);
     }
+    Ok(())
+}
+
+/// How many entries from `i` on belong to an unchanged directory, when entry `i` is the
+/// first of one. The count is checked against the entries themselves (git documents it as
+/// not to be trusted): a mismatch skips nothing.
+fn skippable(
+    skip: &HashMap<Vec<u8>, u32>,
+    entries: &[gix::index::Entry],
+    i: usize,
+    index: &gix::index::State,
+) -> Option<usize> {
+    if skip.is_empty() {
+        return None;
+    }
+    let path: &[u8] = entries[i].path(index);
+    for (pos, _) in path.iter().enumerate().filter(|(_, &b)| b == b'/') {
+        let dir = &path[..=pos];
+        let Some(&n) = skip.get(dir) else { continue };
+        let n = n as usize;
+        let last = entries.get(i + n.checked_sub(1)?)?;
+        let inside = |e: &gix::index::Entry| e.path(index).starts_with(dir);
+        let first = i == 0 || !inside(&entries[i - 1]);
+        if n > 0 && first && inside(last) && entries.get(i + n).is_none_or(|e| !inside(e)) {
+            return Some(n);
+        }
+        return None;
+    }
+    None
 }
 
 /// Index modes may carry permission bits git ignores (`100664`): fold to what trees store.
-fn normal_mode(mode: i32) -> i32 {
+fn normal_mode(mode: u32) -> u32 {
     match mode & 0o170000 {
         0o100000 if mode & 0o111 != 0 => 0o100755,
         0o100000 => 0o100644,
@@ -108,14 +169,8 @@ pub struct Ident {
 /// the way git does: `GIT_<ROLE>_NAME`/`_EMAIL`, then `<role>.name`/`.email`, then
 /// `user.name`/`user.email`, then `EMAIL`. Empty strings where nothing is set.
 pub fn future_ident(repo: &Repo, role: &str, vars: &crate::Vars) -> Ident {
-    let config = repo.git.config().ok();
     let lower = role.to_ascii_lowercase();
-    let get = |key: &str| -> Option<String> {
-        config
-            .as_ref()
-            .and_then(|c| c.get_string(key).ok())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |key: &str| -> Option<String> { config_string(repo, key).filter(|v| !v.is_empty()) };
     let env = |key: String| vars.get(&key).map(str::to_owned);
     let name = env(format!("GIT_{role}_NAME"))
         .or_else(|| get(&format!("{lower}.name")))
@@ -129,79 +184,46 @@ pub fn future_ident(repo: &Repo, role: &str, vars: &crate::Vars) -> Ident {
     Ident { name, email }
 }
 
-/// A string config value of the repository (`None` when unset or unreadable).
+/// Whether a rebase is under way (its picks recreate commits that already exist).
+pub fn rebasing(repo: &Repo) -> bool {
+    use gix::state::InProgress as S;
+    matches!(
+        repo.gix().state(),
+        Some(S::Rebase | S::RebaseInteractive | S::ApplyMailboxRebase)
+    )
+}
+
+/// A string config value of the repository (`None` when unset).
 pub fn config_string(repo: &Repo, key: &str) -> Option<String> {
-    repo.git.config().ok()?.get_string(key).ok()
+    repo.gix()
+        .config_snapshot()
+        .string(key)
+        .map(|v| v.to_str_lossy().into_owned())
 }
 
-/// Whether `hex` is an all-zeros object id (of any length: SHA-1 or SHA-256).
-pub fn is_zero_id(hex: &str) -> bool {
-    !hex.is_empty() && hex.bytes().all(|b| b == b'0')
-}
-
-/// An object id known to this repository, or `None` (malformed or absent locally).
+/// An object id known to this repository, or `None` (malformed, of the other hash, or absent
+/// locally).
 pub fn known_object(repo: &Repo, hex: &str) -> Option<Oid> {
-    let oid = Oid::from_str(hex).ok()?;
-    repo.git.find_object(oid, None).ok().map(|o| o.id())
+    let oid = repo.parse_id(hex).ok()?;
+    repo.has_object(&oid).ok()?.then_some(oid)
 }
 
-/// What a pushed object is: a commit (directly or through tags), and the annotated tags met
-/// on the way.
-pub struct Peeled {
-    pub commit: Option<Oid>,
-    pub tags: Vec<Oid>,
-}
-
-/// Follows annotated tags from `oid` down to a commit (a tag of a tree or blob has none).
-pub fn peel(repo: &Repo, oid: Oid) -> Result<Peeled> {
-    let mut tags = Vec::new();
-    let mut object = repo
-        .git
-        .find_object(oid, None)
-        .map_err(|e| Error::git(format!("reading pushed object {oid}"), e))?;
-    // Bounded: a tag chain is a few links at most; a cycle is impossible with hashes.
-    for _ in 0..64 {
-        match object.kind() {
-            Some(ObjectType::Commit) => {
-                return Ok(Peeled {
-                    commit: Some(object.id()),
-                    tags,
-                })
-            }
-            Some(ObjectType::Tag) => {
-                let tag = object
-                    .as_tag()
-                    .ok_or_else(|| Error::input("pushed object", format!("{oid} is not a tag")))?;
-                tags.push(tag.id());
-                object = tag
-                    .target()
-                    .map_err(|e| Error::git(format!("peeling tag {}", tag.id()), e))?;
-            }
-            _ => break,
-        }
-    }
-    Ok(Peeled { commit: None, tags })
+/// Follows annotated tags from `oid` down to a commit (a tag of a tree or blob has none);
+/// every tag object on the way is listed.
+pub fn peel(repo: &Repo, oid: Oid) -> Result<RefTip> {
+    repo.peel(oid, &format!("pushed object {oid}"))
 }
 
 /// The commits reachable from `tips` but not from `hide`, nor, when `remote` is given, from
-/// its remote-tracking branches (`--not --remotes=<remote>`). One walk: commits shared by
-/// several tips come out once. Newest first.
+/// its remote-tracking branches (`--not --remotes=<remote>`). Commits shared by several tips
+/// come out once. Newest first, children before parents.
 pub fn new_commits(
     repo: &Repo,
     tips: &[Oid],
     hide: &[Oid],
     remote: Option<&str>,
 ) -> Result<Vec<Oid>> {
-    let fail = |e| Error::git("walking the commits to push", e);
-    let mut walk = repo.git.revwalk().map_err(fail)?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
-        .map_err(fail)?;
-    for tip in tips {
-        walk.push(*tip).map_err(fail)?;
-    }
-    for h in hide {
-        walk.hide(*h).map_err(fail)?;
-    }
+    let mut hidden = hide.to_vec();
     if let Some(remote) = remote {
         // `--remotes=<name>` implies `/*` when the name holds no glob character.
         let glob = if remote.contains(['*', '?', '[']) {
@@ -209,54 +231,70 @@ pub fn new_commits(
         } else {
             format!("refs/remotes/{remote}/*")
         };
-        walk.hide_glob(&glob).map_err(fail)?;
+        hidden.extend(repo.tips_matching(&glob)?);
     }
-    walk.collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(fail)
+    let ids = repo.reachable(tips, &hidden)?;
+    repo.ordered(&ids)
 }
 
 /// The object a ref name (or revision) resolves to, for the pre-commit framework's variables.
 pub fn resolve(repo: &Repo, spec: &str) -> Result<Oid> {
-    repo.git
-        .revparse_single(spec)
-        .map(|o| o.id())
-        .map_err(|source| Error::Revision {
-            spec: spec.to_owned(),
-            source: source.into(),
-        })
+    repo.resolve(spec)
 }
 
 /// The directory git runs this repository's hooks from: `core.hooksPath` when set (relative
 /// to the work tree root, or to the git directory of a bare repository), else `hooks/` in the
 /// common git directory, which linked worktrees share.
 pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
-    let git: &Repository = &repo.git;
-    let config = git
-        .config()
-        .map_err(|e| Error::git("reading the git config", e))?;
-    if let Ok(path) = config.get_path("core.hooksPath") {
+    if let Some(path) = config_path(repo, "core.hooksPath")? {
         if !path.as_os_str().is_empty() {
             if path.is_absolute() {
                 return Ok(path);
             }
-            let base = git.workdir().unwrap_or_else(|| git.path());
+            let base = repo.work_tree().unwrap_or_else(|| repo.git_dir());
             return Ok(base.join(path));
         }
     }
-    Ok(git.commondir().join("hooks"))
+    Ok(repo.common_dir().join("hooks"))
+}
+
+/// A path-valued config setting (`~/` expanded), `None` when unset.
+pub fn config_path(repo: &Repo, key: &str) -> Result<Option<PathBuf>> {
+    repo.gix()
+        .config_snapshot()
+        .trusted_path(key)
+        .map_err(|e| Error::git(format!("reading `{key}` from the git config"), e))
+}
+
+/// A path-valued setting from the global and system git config and, with `git_dir`, that
+/// repository's own `config` file (most specific last), read without opening the repository.
+pub fn config_path_without_repo(git_dir: Option<&Path>, key: &str) -> Result<Option<PathBuf>> {
+    let fail = |e: gix::Error| Error::git("reading git config", e);
+    let mut config = gix::config::File::from_globals().map_err(fail)?;
+    if let Some(dir) = git_dir {
+        let local = dir.join("config");
+        if local.is_file() {
+            let file = gix::config::File::from_path_no_includes(local, gix::config::Source::Local)
+                .map_err(fail)?;
+            config.append(file).map_err(fail)?;
+        }
+    }
+    let Some(value) = config.path(key) else {
+        return Ok(None);
+    };
+    let home = gix::path::env::home_dir();
+    value
+        .interpolate(gix::config::path::interpolate::Context {
+            home_dir: home.as_deref(),
+            ..Default::default()
+        })
+        .map(Some)
+        .map_err(fail)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn zero_ids_of_any_hash_length() {
-        assert!(is_zero_id(&"0".repeat(40)));
-        assert!(is_zero_id(&"0".repeat(64)));
-        assert!(!is_zero_id(""));
-        assert!(!is_zero_id(&format!("{}1", "0".repeat(39))));
-    }
 
     #[test]
     fn index_modes_fold_to_tree_modes() {

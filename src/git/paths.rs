@@ -7,18 +7,22 @@
 //! the entries of its tree's list that its first parent's list lacks or has with another id
 //! or mode: additions, modifications, renames into and type changes, never deletions.
 //!
-//! [`diff_paths`] is the straightforward method (a libgit2 tree diff against the first
-//! parent), kept to check the fast one against.
+//! The cache of each worker has a memory budget: past it, the lists are dropped and computed
+//! again as needed, so memory does not grow with the history.
+//!
+//! [`diff_paths`] is the straightforward method (both trees listed in full and compared
+//! path by path), kept to check the fast one against.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use git2::{Odb, Oid, Repository};
+use gix::objs::TreeRefIter;
 
 use crate::engine::matcher::Matcher;
 use crate::error::{Error, Result};
-use crate::git::pack::{Packs, Reader};
+use crate::git::objects::Reader;
+use crate::git::Oid;
 
 /// A marker path inside a tree.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,18 +62,24 @@ impl Hasher for OidHasher {
 
 pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
 
+/// How much memory one worker's tree cache may hold (an estimate of its heap use).
+pub const CACHE_BUDGET_BYTES: usize = 64 << 20;
+
 /// The per-tree cache of marker paths.
-pub struct MarkerIndex<'r> {
-    odb: Odb<'r>,
-    /// Reads trees from the packs directly when it can (see [`crate::git::pack`]).
-    packs: Option<Reader>,
+pub struct MarkerIndex {
+    reader: Reader,
     cache: TreeCache,
 }
 
 /// Keyed by tree id, then by the directory the tree stands in.
 struct TreeCache {
-    /// Keyed by the raw id: comparing 20 bytes inline beats libgit2's `git_oid_equal`.
-    map: HashMap<[u8; 20], Vec<Placed>, BuildHasherDefault<OidHasher>>,
+    /// Almost every tree stands in one directory only: one placement inline.
+    map: OidMap<smallvec::SmallVec<[Placed; 1]>>,
+    /// Each directory's name once, shared by every tree placed there.
+    dirs: HashMap<Vec<u8>, Rc<[u8]>>,
+    /// The estimated heap use of `map` and of `bases`.
+    bytes: usize,
+    budget: usize,
     empty: Rc<[Entry]>,
     /// The last tree computed at each directory, entry by entry: the next tree computed there
     /// (usually a close relative) reuses the contributions of its byte-identical entries.
@@ -87,15 +97,23 @@ struct Base {
     contrib: Vec<(u32, Entry)>,
 }
 
-/// One tree entry `<octal mode> <name>\0<20-byte id>` at the start of `data`: the offsets of
-/// the space and the NUL, and the mode.
-fn parse_entry(data: &[u8]) -> Option<(usize, usize, u32)> {
-    let space = data.iter().position(|&b| b == b' ')?;
-    let nul = space + data[space..].iter().position(|&b| b == 0)?;
-    if data.len() < nul + 21 {
-        return None;
-    }
-    Some((space, nul, parse_mode(&data[..space])?))
+/// A tree entry decoded from the start of `data`, with the length of its encoding.
+struct RawEntry<'a> {
+    name: &'a [u8],
+    mode: u32,
+    id: &'a gix::hash::oid,
+    len: usize,
+}
+
+fn parse_entry(data: &[u8], hash: gix::hash::Kind) -> Option<RawEntry<'_>> {
+    let mut it = TreeRefIter::from_bytes(data, hash);
+    let e = it.next()?.ok()?;
+    Some(RawEntry {
+        name: e.filename,
+        mode: u32::from(e.mode.value()),
+        id: e.oid,
+        len: it.offset_to_next_entry(data),
+    })
 }
 
 /// How many leading bytes `a` and `b` share.
@@ -127,24 +145,29 @@ fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Order
     next(a, a_tree).cmp(&next(b, b_tree))
 }
 
-impl<'r> MarkerIndex<'r> {
-    pub fn new(repo: &'r Repository) -> Result<Self> {
-        Self::with_packs(repo, None)
+impl MarkerIndex {
+    pub fn new(reader: Reader) -> Self {
+        Self::with_budget(reader, CACHE_BUDGET_BYTES)
     }
 
-    /// An index that reads trees from `packs` first, libgit2 second.
-    pub fn with_packs(repo: &'r Repository, packs: Option<Packs>) -> Result<Self> {
-        Ok(MarkerIndex {
-            packs: packs.filter(|p| !p.is_empty()).map(Reader::new),
-            odb: repo
-                .odb()
-                .map_err(|e| Error::git("opening the object database", e))?,
+    /// An index whose cache holds about `budget` bytes at most.
+    pub fn with_budget(reader: Reader, budget: usize) -> Self {
+        MarkerIndex {
+            reader,
             cache: TreeCache {
-                map: HashMap::default(),
+                map: OidMap::default(),
+                dirs: HashMap::new(),
+                bytes: 0,
+                budget,
                 empty: Rc::from(Vec::new()),
                 bases: HashMap::new(),
             },
-        })
+        }
+    }
+
+    /// The reader the index reads trees with.
+    pub fn reader(&mut self) -> &mut Reader {
+        &mut self.reader
     }
 
     /// Gives up the cache without freeing it entry by entry (see `audit`).
@@ -164,15 +187,9 @@ impl<'r> MarkerIndex<'r> {
             return Ok(Vec::new());
         }
         let mut path = Vec::with_capacity(256);
-        let mine = self.cache.markers(
-            &self.odb,
-            self.packs.as_mut(),
-            matcher,
-            key(tree),
-            &mut path,
-            false,
-            0,
-        )?;
+        let mine = self
+            .cache
+            .markers(&mut self.reader, matcher, tree, &mut path, false, 0)?;
         let Some(parent_tree) = parent_tree else {
             return Ok(mine.iter().map(|e| e.path.to_string()).collect());
         };
@@ -180,15 +197,9 @@ impl<'r> MarkerIndex<'r> {
             return Ok(Vec::new());
         }
         path.clear();
-        let theirs = self.cache.markers(
-            &self.odb,
-            self.packs.as_mut(),
-            matcher,
-            key(parent_tree),
-            &mut path,
-            false,
-            0,
-        )?;
+        let theirs =
+            self.cache
+                .markers(&mut self.reader, matcher, parent_tree, &mut path, false, 0)?;
         // Both lists are sorted by path: one merge-like pass.
         let mut out = Vec::new();
         let mut j = 0;
@@ -209,7 +220,7 @@ impl<'r> MarkerIndex<'r> {
 }
 
 impl TreeCache {
-    fn cached(&self, key: &[u8; 20], prefix: &[u8]) -> Option<Rc<[Entry]>> {
+    fn cached(&self, key: &Oid, prefix: &[u8]) -> Option<Rc<[Entry]>> {
         let list = self.map.get(key)?;
         list.iter()
             .find(|(p, _)| **p == *prefix)
@@ -220,23 +231,19 @@ impl TreeCache {
     /// with `/`), sorted by path. `inside` is true beneath a directory whose name may make
     /// everything below it a marker (see [`crate::engine::namefilter`]). `prefix` is restored before
     /// returning.
-    // The recursion carries its sources and its place; a struct for them would only move
-    // the same eight names one level down.
-    #[allow(clippy::too_many_arguments)]
     fn markers(
         &mut self,
-        odb: &Odb<'_>,
-        mut packs: Option<&mut Reader>,
+        reader: &mut Reader,
         matcher: &Matcher,
-        key: [u8; 20],
+        tree: Oid,
         prefix: &mut Vec<u8>,
         inside: bool,
         depth: usize,
     ) -> Result<Rc<[Entry]>> {
-        if let Some(entries) = self.cached(&key, prefix) {
+        if let Some(entries) = self.cached(&tree, prefix) {
             return Ok(entries);
         }
-        let tree = Oid::from_bytes(&key).map_err(|e| Error::git("reading a tree id", e))?;
+        let hash = tree.kind();
         // The directory, for errors: the root as `/`, pusher-chosen names escaped.
         let show = |p: &[u8]| {
             if p.is_empty() {
@@ -251,13 +258,7 @@ impl TreeCache {
                 format!("nested more than {MAX_DEPTH} levels deep"),
             ));
         }
-        let object = match packs.as_deref_mut().and_then(|p| p.tree(&key)) {
-            Some(data) => data,
-            None => odb
-                .read(tree)
-                .map(|o| o.data().to_vec())
-                .map_err(|e| Error::git(format!("reading tree {tree} at `{}`", show(prefix)), e))?,
-        };
+        let object = reader.tree_at(&tree, &|| show(prefix))?.to_vec();
         let bad = |p: &[u8]| {
             Error::input(
                 format!("tree {tree} at `{}`", show(p)),
@@ -266,10 +267,11 @@ impl TreeCache {
         };
         let filter = &matcher.name_filter;
         let base_key = prefix.clone();
-        let base = self
-            .bases
-            .remove(&base_key)
-            .filter(|b| b.inside == inside && b.depth == depth);
+        let base = self.bases.remove(&base_key);
+        if let Some(b) = &base {
+            self.bytes = self.bytes.saturating_sub(b.cost());
+        }
+        let base = base.filter(|b| b.inside == inside && b.depth == depth);
         let keep = u32::try_from(object.len()).is_ok();
         let mut ends: Vec<u32> = Vec::with_capacity(base.as_ref().map_or(8, |b| b.ends.len() + 4));
         let mut contrib: Vec<(u32, Entry)> = Vec::new();
@@ -306,10 +308,9 @@ impl TreeCache {
                 }
             }
             let data = &object[pos..];
-            let (space, nul, mode) = parse_entry(data).ok_or_else(|| bad(prefix))?;
-            let id_end = nul + 21;
-            let raw_id = &data[nul + 1..id_end];
-            let name = &data[space + 1..nul];
+            let entry = parse_entry(data, hash).ok_or_else(|| bad(prefix))?;
+            let id_end = entry.len;
+            let (name, mode) = (entry.name, entry.mode);
             let whole = &data[..id_end];
             let is_tree = mode & 0o170000 == 0o040000;
             // Skip the base's entries that sort before this one; reuse an identical one.
@@ -318,11 +319,11 @@ impl TreeCache {
                 while j < b.ends.len() {
                     let from = if j == 0 { 0 } else { b.ends[j - 1] as usize };
                     let theirs = &b.raw[from..b.ends[j] as usize];
-                    let Some((bs, bn, bm)) = parse_entry(theirs) else {
+                    let Some(b_entry) = parse_entry(theirs, hash) else {
                         break;
                     };
-                    let b_tree = bm & 0o170000 == 0o040000;
-                    match tree_order(&theirs[bs + 1..bn], b_tree, name, is_tree) {
+                    let b_tree = b_entry.mode & 0o170000 == 0o040000;
+                    match tree_order(b_entry.name, b_tree, name, is_tree) {
                         std::cmp::Ordering::Less => j += 1,
                         std::cmp::Ordering::Equal => {
                             if theirs == whole {
@@ -342,22 +343,14 @@ impl TreeCache {
             }
             if reused {
             } else if is_tree {
-                let id: [u8; 20] = raw_id.try_into().map_err(|_| bad(prefix))?;
+                let id = entry.id.to_owned();
                 prefix.extend_from_slice(name);
                 prefix.push(b'/');
                 let sub = match self.cached(&id, prefix) {
                     Some(sub) => Ok(sub),
                     None => {
                         let below = inside || filter.dir_may_match(name);
-                        self.markers(
-                            odb,
-                            packs.as_deref_mut(),
-                            matcher,
-                            id,
-                            prefix,
-                            below,
-                            depth + 1,
-                        )
+                        self.markers(reader, matcher, id, prefix, below, depth + 1)
                     }
                 };
                 prefix.truncate(base_len);
@@ -370,7 +363,7 @@ impl TreeCache {
                         idx,
                         Entry {
                             path: Rc::from(&*path),
-                            id: Oid::from_bytes(raw_id).map_err(|_| bad(&[]))?,
+                            id: entry.id.to_owned(),
                             mode,
                         },
                     ));
@@ -388,69 +381,79 @@ impl TreeCache {
             Rc::from(found)
         };
         if keep {
-            self.bases.insert(
-                base_key,
-                Base {
-                    inside,
-                    depth,
-                    raw: object,
-                    ends,
-                    contrib,
-                },
-            );
+            let base = Base {
+                inside,
+                depth,
+                raw: object,
+                ends,
+                contrib,
+            };
+            self.bytes += base.cost();
+            self.bases.insert(base_key, base);
         }
+        // A map slot and each path listed (the empty list is shared), and each new directory.
+        let mut cost = 80;
+        if !Rc::ptr_eq(&entries, &self.empty) {
+            cost += entries.iter().map(|e| e.path.len() + 80).sum::<usize>();
+        }
+        let dir = match self.dirs.get(&prefix[..]) {
+            Some(d) => d.clone(),
+            None => {
+                cost += 2 * prefix.len() + 64;
+                let d: Rc<[u8]> = Rc::from(&prefix[..]);
+                self.dirs.insert(prefix.to_vec(), d.clone());
+                d
+            }
+        };
         self.map
-            .entry(key)
+            .entry(tree)
             .or_default()
-            .push((Rc::from(&prefix[..]), entries.clone()));
+            .push((dir, entries.clone()));
+        self.bytes += cost;
+        if self.bytes > self.budget {
+            // Over budget: start again; the lists are recomputed as they are needed.
+            self.map = OidMap::default();
+            self.dirs = HashMap::new();
+            self.bases = HashMap::new();
+            self.bytes = 0;
+        }
         Ok(entries)
     }
 }
 
-/// The raw bytes of a SHA-1 id.
-pub fn key(id: Oid) -> [u8; 20] {
-    let mut k = [0; 20];
-    let b = id.as_bytes();
-    k[..b.len().min(20)].copy_from_slice(&b[..b.len().min(20)]);
-    k
-}
-
-fn parse_mode(octal: &[u8]) -> Option<u32> {
-    if octal.is_empty() || octal.len() > 7 {
-        return None;
+impl Base {
+    fn cost(&self) -> usize {
+        self.raw.len()
+            + self.ends.len() * 4
+            + self
+                .contrib
+                .iter()
+                .map(|(_, e)| e.path.len() + 64)
+                .sum::<usize>()
+            + 128
     }
-    octal.iter().try_fold(0u32, |acc, &c| match c {
-        b'0'..=b'7' => Some(acc * 8 + u32::from(c - b'0')),
-        _ => None,
-    })
 }
 
-/// The straightforward method: every path a libgit2 tree diff against the first parent shows
-/// as added, modified, renamed, copied or type-changed, filtered by the path rules.
+/// The straightforward method: both trees listed in full (every path with its id and mode)
+/// and compared path by path; a path of the new tree that the old one lacks or has with
+/// another id or mode is added, modified, renamed into or type-changed. Filtered by the path
+/// rules.
 pub fn diff_paths(
-    repo: &Repository,
+    reader: &mut Reader,
     matcher: &Matcher,
     tree: Oid,
     parent_tree: Option<Oid>,
 ) -> Result<Vec<String>> {
-    let fail = |e| Error::git(format!("diffing tree {tree}"), e);
-    let new = repo.find_tree(tree).map_err(fail)?;
-    let old = match parent_tree {
-        Some(p) => Some(repo.find_tree(p).map_err(fail)?),
-        None => None, // a root commit adds every file of its tree
-    };
-    let mut opts = git2::DiffOptions::new();
-    opts.include_typechange(true).skip_binary_check(true);
-    let diff = repo
-        .diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut opts))
-        .map_err(fail)?;
+    let mut new = std::collections::BTreeMap::new();
+    list_tree(reader, tree, &mut Vec::new(), &mut new, 0)?;
+    let mut old = std::collections::BTreeMap::new();
+    if let Some(p) = parent_tree {
+        list_tree(reader, p, &mut Vec::new(), &mut old, 0)?;
+    }
     let mut out = Vec::new();
-    for delta in diff.deltas() {
-        if delta.status() == git2::Delta::Deleted {
-            continue;
-        }
-        if let Some(p) = delta.new_file().path_bytes() {
-            let path = String::from_utf8_lossy(p).into_owned();
+    for (path, entry) in &new {
+        if old.get(path) != Some(entry) {
+            let path = String::from_utf8_lossy(path).into_owned();
             if matcher.is_marker_path(&path) {
                 out.push(path);
             }
@@ -459,4 +462,102 @@ pub fn diff_paths(
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// Every non-tree entry below `tree`, by full path.
+fn list_tree(
+    reader: &mut Reader,
+    tree: Oid,
+    prefix: &mut Vec<u8>,
+    out: &mut std::collections::BTreeMap<Vec<u8>, (Oid, u32)>,
+    depth: usize,
+) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(Error::input(
+            format!("tree {tree}"),
+            format!("nested more than {MAX_DEPTH} levels deep"),
+        ));
+    }
+    let raw = reader.tree(&tree)?.to_vec();
+    for entry in TreeRefIter::from_bytes(&raw, tree.kind()) {
+        let entry = entry.map_err(|e| {
+            Error::input(
+                format!("tree {tree}"),
+                format!("malformed tree object: {}", crate::error::chain(&e)),
+            )
+        })?;
+        let len = prefix.len();
+        prefix.extend_from_slice(entry.filename);
+        if entry.mode.is_tree() {
+            prefix.push(b'/');
+            list_tree(reader, entry.oid.to_owned(), prefix, out, depth + 1)?;
+        } else {
+            out.insert(
+                prefix.clone(),
+                (entry.oid.to_owned(), u32::from(entry.mode.value())),
+            );
+        }
+        prefix.truncate(len);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_OBJECT_DIRECTORY")
+            .env_remove("GIT_ALTERNATE_OBJECT_DIRECTORIES")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A cache over its budget starts again and still gives the same answers.
+    #[test]
+    fn a_cache_over_its_budget_gives_the_same_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let mut commits = Vec::new();
+        for i in 0..12 {
+            let sub = d.join(format!("dir{}/sub{}", i % 3, i % 4));
+            std::fs::create_dir_all(&sub).unwrap();
+            std::fs::write(sub.join(format!("f{i}.txt")), "x").unwrap();
+            if i % 4 == 1 {
+                std::fs::write(sub.join("CLAUDE.md"), format!("{i}")).unwrap();
+            }
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", &format!("c{i}")]);
+            commits.push(git(d, &["rev-parse", "HEAD"]).trim().to_owned());
+        }
+        let repo = crate::git::repo::Repo::open(Some(d)).unwrap();
+        let matcher = crate::policy::Policy::builtin().unwrap().matcher();
+        let mut roomy = MarkerIndex::new(repo.shared().reader());
+        let mut tiny = MarkerIndex::with_budget(repo.shared().reader(), 1);
+        let mut found = 0;
+        for hex in &commits {
+            let info = repo.commit(repo.parse_id(hex).unwrap()).unwrap();
+            let parent = info.parents.first().map(|p| repo.commit(*p).unwrap().tree);
+            let a = roomy.changed(&matcher, info.tree, parent).unwrap();
+            let b = tiny.changed(&matcher, info.tree, parent).unwrap();
+            assert_eq!(a, b, "commit {hex}");
+            found += a.len();
+        }
+        assert_eq!(found, 3, "each CLAUDE.md added once");
+        assert!(tiny.cache.map.len() <= 1, "the tiny cache was emptied");
+    }
 }

@@ -157,11 +157,7 @@ pub fn editor_follows(vars: &crate::Vars) -> bool {
 
 /// Whether a rebase is under way (its picks recreate commits that already exist).
 pub fn rewriting(repo: &Repo) -> bool {
-    use git2::RepositoryState as S;
-    matches!(
-        repo.git.state(),
-        S::Rebase | S::RebaseInteractive | S::RebaseMerge | S::ApplyMailboxOrRebase
-    )
+    crate::git::local::rebasing(repo)
 }
 
 /// What is refused: the message, the session it is written in, or both.

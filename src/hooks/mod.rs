@@ -31,7 +31,9 @@ pub fn run(
     stdin: &mut dyn std::io::Read,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    let repo = Repo::open(None)?;
+    let repo = Repo::open_in_hook(&crate::git::repo::ObjectDirs::from_lookup(|k| {
+        vars.get(k).map(str::to_owned)
+    }))?;
     let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
     match args.hook {
         HookName::PreCommit { .. } => {

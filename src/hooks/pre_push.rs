@@ -13,13 +13,12 @@
 use std::collections::BTreeSet;
 use std::io::BufRead;
 
-use git2::Oid;
-
 use crate::audit::{Checker, PathMethod};
 use crate::engine::finding::{Finding, Stage};
 use crate::error::{Error, Result};
-use crate::git::local::{is_zero_id, known_object, new_commits, peel, resolve};
+use crate::git::local::{known_object, new_commits, peel, resolve};
 use crate::git::repo::Repo;
+use crate::git::{is_zero as is_zero_id, Oid};
 use crate::policy::Policy;
 
 /// One ref the push updates, as git describes it.
@@ -173,8 +172,8 @@ pub fn check(repo: &Repo, policy: &Policy, input: &Input) -> Result<Outcome> {
         if u.local.is_empty() || is_zero_id(&u.local) {
             continue; // a deletion sends nothing
         }
-        let local = match Oid::from_str(&u.local) {
-            Ok(oid) if u.local.len() >= 40 => oid,
+        let local = match repo.parse_id(&u.local) {
+            Ok(oid) => oid,
             _ => resolve(repo, &u.local)?,
         };
         let peeled = peel(repo, local)?;

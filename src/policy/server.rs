@@ -226,24 +226,10 @@ pub fn locate(flag: Option<&Path>, git_dir: Option<&Path>) -> Result<(Policy, Po
 }
 
 /// `aigate.policy` from git config, read without opening the repository (so a repository
-/// libgit2 cannot open still gets its policy): global and system files, then the
+/// that cannot be opened still gets its policy): global and system files, then the
 /// repository's own `config`, most specific last.
 fn configured_path(git_dir: Option<&Path>) -> Result<Option<PathBuf>> {
-    let fail = |e| Error::git("reading git config", e);
-    let mut config = git2::Config::open_default().map_err(fail)?;
-    if let Some(dir) = git_dir {
-        let local = dir.join("config");
-        if local.is_file() {
-            config
-                .add_file(&local, git2::ConfigLevel::Local, true)
-                .map_err(fail)?;
-        }
-    }
-    match config.get_path(CONFIG_KEY) {
-        Ok(p) => Ok(Some(p)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(fail(e)),
-    }
+    crate::git::local::config_path_without_repo(git_dir, CONFIG_KEY)
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub fn rows_for(policy: &Policy, assistant: Option<&str>) -> Vec<RuleRow> {
     let mut rows: Vec<RuleRow> = c
         .rules
         .iter()
-        .filter(|r| assistant.map_or(true, |a| r.assistant == a))
+        .filter(|r| assistant.is_none_or(|a| r.assistant == a))
         .map(|r| {
             let mut patterns: Vec<String> = match r.shape {
                 // Shape rules are read by a parser; their patterns are product names.

@@ -101,12 +101,8 @@ pub fn install(opts: &ServerInstall, out: &mut dyn Write) -> Result<PathBuf> {
 /// The repository's hooks directory: `core.hooksPath` when set, else `<git-dir>/hooks`.
 fn hooks_dir(repo: &Path) -> Result<PathBuf> {
     let repo = Repo::open(Some(repo))?;
-    let git_dir = repo.git.path().to_owned();
-    let configured = repo
-        .git
-        .config()
-        .and_then(|c| c.get_path("core.hooksPath"))
-        .ok();
+    let git_dir = repo.git_dir().to_owned();
+    let configured = crate::git::local::config_path(&repo, "core.hooksPath")?;
     Ok(match configured {
         Some(p) if p.is_absolute() => p,
         // git resolves a relative hooksPath from where hooks run: the git dir of a bare
@@ -120,7 +116,7 @@ fn hooks_dir(repo: &Path) -> Result<PathBuf> {
 /// loads (a broken one is the hook's to report, push by push, as it does today).
 #[cfg(unix)]
 fn located_policy(repo: &Path) -> Option<(PathBuf, crate::policy::Policy)> {
-    let git_dir = Repo::open(Some(repo)).ok()?.git.path().to_owned();
+    let git_dir = Repo::open(Some(repo)).ok()?.git_dir().to_owned();
     match crate::policy::server::locate(None, Some(&git_dir)).ok()? {
         (policy, crate::policy::server::PolicySource::GitConfig(path)) => Some((path, policy)),
         _ => None,

@@ -48,6 +48,8 @@ pub struct HookEnv {
     pub push_options: Vec<String>,
     /// `GIT_DIR`, else the current directory (git runs server hooks in the repository).
     pub git_dir: PathBuf,
+    /// The object directories of the push's quarantine.
+    pub objects: crate::git::repo::ObjectDirs,
 }
 
 impl HookEnv {
@@ -68,6 +70,7 @@ impl HookEnv {
             git_dir: get("GIT_DIR")
                 .filter(|d| !d.is_empty())
                 .map_or_else(|| PathBuf::from("."), PathBuf::from),
+            objects: crate::git::repo::ObjectDirs::from_lookup(&get),
         }
     }
 
@@ -136,8 +139,6 @@ enum Checked {
     Done(Outcome),
     /// An internal error; `on-error` decides.
     Failed(Error),
-    /// The repository's object format cannot be read: always rejected.
-    Unsupported(String),
 }
 
 /// The shared driver of both hooks. Returns the exit status: 0 accept, 1 rejected by the
@@ -163,11 +164,9 @@ pub fn receive_push(
     let mut refs = Vec::new();
     let checked = match updates() {
         Err(e) => Checked::Failed(e),
-        Ok(u) if receive::is_sha256(&u) => Checked::Unsupported(unsupported_message()),
         Ok(u) => {
             refs = u;
-            match Repo::open(None) {
-                Err(e) if is_unsupported_format(&e) => Checked::Unsupported(unsupported_message()),
+            match Repo::open_in_hook(&env.objects) {
                 Err(e) => Checked::Failed(e),
                 Ok(repo) => match receive::check(&repo, &policy, &refs) {
                     Ok(outcome) => Checked::Done(outcome),
@@ -187,10 +186,9 @@ pub fn receive_push(
     };
     let on_error = policy.server.on_error;
     let empty = Outcome::default();
-    let (outcome, error, fatal) = match &checked {
-        Checked::Done(o) => (o, None, false),
-        Checked::Failed(e) => (&empty, Some(crate::error::chain(e)), false),
-        Checked::Unsupported(m) => (&empty, Some(m.clone()), true),
+    let (outcome, error) = match &checked {
+        Checked::Done(o) => (o, None),
+        Checked::Failed(e) => (&empty, Some(crate::error::chain(e))),
     };
 
     let denied = outcome
@@ -203,7 +201,7 @@ pub fn receive_push(
         .is_some_and(|p| policy.server.may_bypass(p));
     let bypassed = denied && may_bypass && reason.is_some_and(|r| !r.trim().is_empty());
     let mut reject = match &error {
-        Some(_) => fatal || on_error == OnError::Reject,
+        Some(_) => on_error == OnError::Reject,
         None => denied && !bypassed,
     };
 
@@ -277,16 +275,6 @@ pub fn receive_push(
     }
     output::verdict(&mut p, &policy, outcome, env, denied, bypassed, reject)?;
     Ok(if reject { exit::VIOLATION } else { exit::CLEAN })
-}
-
-fn unsupported_message() -> String {
-    "this repository uses SHA-256 object ids, which aigate's git library (libgit2 1.9) cannot \
-     read; the push cannot be checked"
-        .to_owned()
-}
-
-fn is_unsupported_format(e: &Error) -> bool {
-    matches!(e, Error::OpenRepo { source, .. } if source.0.message().contains("object format"))
 }
 
 #[cfg(test)]

@@ -9,11 +9,10 @@
 
 use std::collections::HashSet;
 
-use git2::{ObjectType, Oid, Sort};
-
 use crate::engine::finding::{Finding, Stage};
 use crate::error::{Error, Result};
 use crate::git::repo::Repo;
+use crate::git::{is_zero, Oid};
 use crate::policy::server::Scope;
 use crate::policy::{Policy, Severity};
 
@@ -33,11 +32,6 @@ impl RefUpdate {
     pub fn is_create(&self) -> bool {
         is_zero(&self.old)
     }
-}
-
-/// The all-zeros id of any length (40 hex digits for SHA-1, 64 for SHA-256).
-pub fn is_zero(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b == b'0')
 }
 
 /// Checks one object id as git writes it: 40 or 64 lower- or upper-case hex digits.
@@ -108,11 +102,6 @@ pub fn parse_stdin(input: &[u8]) -> Result<Vec<RefUpdate>> {
     Ok(updates)
 }
 
-/// Whether any id is a SHA-256 one, which this build of libgit2 cannot read.
-pub fn is_sha256(updates: &[RefUpdate]) -> bool {
-    updates.iter().any(|u| u.new.len() == 64)
-}
-
 /// A ref of the push, with the scope the policy gives it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RefReport {
@@ -137,90 +126,61 @@ pub struct Outcome {
 /// Checks every commit and tag object the updates bring that the repository did not have.
 pub fn check(repo: &Repo, policy: &Policy, updates: &[RefUpdate]) -> Result<Outcome> {
     let server = &policy.server;
-    let git = &repo.git;
     let mut outcome = Outcome::default();
-    // receive-pack computed the id of every pushed object from its content (index-pack,
-    // unpack-objects), as it did for every object already stored: hashing each object again
-    // on read proves nothing new and costs a quarter of the time. (A process-wide libgit2
-    // setting; a hook process checks one push and exits.)
-    git2::opts::strict_hash_verification(false);
 
     // What the repository already has: for each ref the policy counts as known, the commit
-    // it reaches and the tag object it points to, with the ref's own scope. A commit counts
+    // it reaches and the tag objects on the way, with the ref's own scope. A commit counts
     // as checked for a scope only if a ref at least as strict reaches it: a commit that
     // arrived through an ignored personal branch is checked when it reaches `main`.
-    let mut known: Vec<(Scope, Option<Oid>, Option<Oid>)> = Vec::new();
-    let refs = git
-        .references()
-        .map_err(|e| Error::git("listing refs", e))?;
-    for r in refs {
-        let r = r.map_err(|e| Error::git("listing refs", e))?;
-        let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-        if !server.is_known_ref(&name) {
-            continue;
-        }
-        // Refs to trees or blobs cannot be hidden (libgit2 would skip them silently anyway).
-        let commit = r.peel(ObjectType::Commit).ok().map(|c| c.id());
-        known.push((server.scope(&name), commit, r.target()));
-    }
+    let known: Vec<(Scope, crate::git::repo::RefTip)> = repo
+        .readable_refs()?
+        .into_iter()
+        .filter(|t| t.name != "HEAD" && server.is_known_ref(&t.name))
+        .map(|t| (server.scope(&t.name), t))
+        .collect();
 
-    let mut checker = crate::audit::Checker::new(repo, policy, crate::audit::PathMethod::Index)?;
+    let checker = crate::audit::Checker::new(repo, policy, crate::audit::PathMethod::Index)?;
     // Tips already walked by a stricter scope are hidden from the next walk.
     let mut walked_tips: Vec<Oid> = Vec::new();
     for scope in [Scope::Enforce, Scope::Warn] {
         let known_tags: HashSet<Oid> = known
             .iter()
-            .filter(|(s, _, _)| *s >= scope)
-            .filter_map(|(_, _, t)| *t)
+            .filter(|(s, _)| *s >= scope)
+            .flat_map(|(_, t)| t.tags.iter().copied())
             .collect();
         let mut tips = Vec::new();
         for u in updates {
             if server.scope(&u.name) != scope || u.is_delete() {
                 continue;
             }
-            let id = oid(&u.new)?;
-            // Peel annotated tags one level at a time, checking each new tag object.
-            let mut object = git
-                .find_object(id, None)
-                .map_err(|e| Error::git(format!("reading the new tip of `{}`", u.name), e))?;
-            while let Some(tag) = object.as_tag() {
-                if !known_tags.contains(&tag.id()) {
-                    if let Some(info) = repo.tag(tag.id(), &u.name)? {
-                        let found = checker.tag(&info, Stage::Push);
-                        outcome.tags += 1;
-                        outcome.findings.extend(downgrade(found, scope));
-                    }
+            let id = repo.parse_id(&u.new)?;
+            // Every tag object of a chain (a tag of a tag...) is checked, unless known.
+            let tip = repo.peel(id, &format!("the new tip of `{}`", u.name))?;
+            for tag in &tip.tags {
+                if known_tags.contains(tag) {
+                    continue;
                 }
-                object = tag.target().map_err(|e| {
-                    Error::git(format!("reading the target of tag `{}`", u.name), e)
-                })?;
+                if let Some(info) = repo.tag(*tag, &u.name)? {
+                    let found = checker.tag(&info, Stage::Push);
+                    outcome.tags += 1;
+                    outcome.findings.extend(downgrade(found, scope));
+                }
             }
-            if object.kind() == Some(ObjectType::Commit) {
-                tips.push(object.id());
-            }
+            tips.extend(tip.commit);
         }
         if tips.is_empty() {
             continue;
         }
-        let fail = |e| Error::git("walking the pushed commits", e);
-        let mut walk = git.revwalk().map_err(fail)?;
-        walk.set_sorting(Sort::TOPOLOGICAL).map_err(fail)?;
-        let known_commits = known
+        let hidden: Vec<Oid> = known
             .iter()
-            .filter(|(s, _, _)| *s >= scope)
-            .filter_map(|(_, c, _)| *c);
-        for id in known_commits.chain(walked_tips.iter().copied()) {
-            walk.hide(id).map_err(fail)?;
-        }
-        for id in &tips {
-            walk.push(*id).map_err(fail)?;
-        }
-        for id in walk {
-            let info = repo.commit(id.map_err(fail)?)?;
-            let found = checker.commit(&info, Stage::Push)?;
-            outcome.commits += 1;
-            outcome.findings.extend(downgrade(found, scope));
-        }
+            .filter(|(s, _)| *s >= scope)
+            .filter_map(|(_, t)| t.commit)
+            .chain(walked_tips.iter().copied())
+            .collect();
+        let (checked, found) =
+            crate::audit::check_commits(repo, policy, &tips, &hidden, Stage::Push)?;
+        outcome.commits += checked;
+        outcome.findings.extend(downgrade(found, scope));
         walked_tips.extend(tips);
     }
 
@@ -257,10 +217,6 @@ fn ref_name_findings(policy: &Policy, updates: &[RefUpdate]) -> Vec<Finding> {
     out
 }
 
-fn oid(hex: &str) -> Result<Oid> {
-    Oid::from_str(hex).map_err(|e| Error::git(format!("parsing object id `{hex}`"), e))
-}
-
 fn downgrade(found: Vec<Finding>, scope: Scope) -> impl Iterator<Item = Finding> {
     found.into_iter().map(move |mut f| {
         if scope == Scope::Warn {
@@ -278,14 +234,6 @@ mod tests {
     const Z40: &str = "0000000000000000000000000000000000000000";
 
     #[test]
-    fn zero_ids_of_either_length_are_zero() {
-        assert!(is_zero(Z40));
-        assert!(is_zero(&"0".repeat(64)));
-        assert!(!is_zero(A));
-        assert!(!is_zero(""));
-    }
-
-    #[test]
     fn stdin_lines_parse_into_updates() {
         let input = format!("{Z40} {A} refs/heads/main\n{A} {Z40} refs/heads/old\n");
         let u = parse_stdin(input.as_bytes()).unwrap();
@@ -301,7 +249,7 @@ mod tests {
         let u =
             parse_stdin(format!("{} {new} refs/heads/main\n", "0".repeat(64)).as_bytes()).unwrap();
         assert!(u[0].is_create());
-        assert!(is_sha256(&u));
+        assert_eq!(u[0].new.len(), 64);
     }
 
     #[test]

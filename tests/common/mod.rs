@@ -68,7 +68,7 @@ pub fn agent_variables() -> &'static [String] {
         let mut names = Vec::new();
         for entry in fs::read_dir(&dir).expect("rules/ is readable") {
             let path = entry.expect("rules/ entry").path();
-            if path.extension().map_or(true, |e| e != "toml") {
+            if path.extension().is_none_or(|e| e != "toml") {
                 continue;
             }
             let text = fs::read_to_string(&path).expect("rule file is readable");
