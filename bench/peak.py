@@ -3,9 +3,9 @@
 
 Anonymous memory (heap and stacks, `RssAnon` in /proc/<pid>/status) is sampled every
 2 ms: it is the budget, because memory-mapped pack pages are shared and reclaimable.
-The resident peak is the kernel's own `VmHWM` (read just before the process exits, via
-ptrace-free polling: the last sample wins). Exit status 0 and 1 are both success (1 is
-aigate's "found something"); anything else is reported and passed on.
+The resident peak is the largest `VmHWM` (the kernel's own high-water mark) or `VmRSS`
+sampled. Exit status 0 and 1 are both success (1 is aigate's "found something"); anything
+else is reported and passed on.
 
 Usage: bench/peak.py COMMAND [ARG...]   (stdout of the command goes to /dev/null)
 """
