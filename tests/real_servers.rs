@@ -266,7 +266,10 @@ fn assert_refused_by_aigate(out: &Output) {
         describe(out)
     );
     assert!(
-        stderr.contains("remote: aigate:   deny: Claude Code"),
+        stderr
+            .lines()
+            .any(|l| l.starts_with("remote: aigate:   deny: ")
+                && l.contains("Claude Code (claude-code)")),
         "{}",
         describe(out)
     );
