@@ -136,18 +136,7 @@ impl<'r> Checker<'r> {
                 m.check_path(p, &mut found);
             }
         }
-        let author = format!("{} <{}>", info.author.name, info.author.email);
-        let cx = Context {
-            commit,
-            tag: None,
-            subject: info.subject(),
-            author: &author,
-            date: info.author.time,
-            stage,
-            parents: info.parents.len(),
-        };
-        let findings = found.into_iter().map(|f| Finding::new(m, f, &cx)).collect();
-        Ok(self.policy.judge(Some(&info.message), findings))
+        Ok(findings_of(self.policy, m, info, found, stage))
     }
 
     /// The findings of an annotated tag: its message and its tagger.

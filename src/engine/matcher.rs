@@ -576,18 +576,7 @@ fn is_false_like(value: &str) -> bool {
 
 /// A value pattern, matched against the whole value, case-sensitively.
 fn compile_whole(p: &Located) -> Result<Regex> {
-    Regex::new(&format!("^(?:{})$", p.value)).map_err(|e| {
-        let detail = e
-            .to_string()
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        p.origin
-            .error(format!("invalid regular expression: {detail}"))
-            .into()
-    })
+    compile_located(p, &format!("^(?:{})$", p.value))
 }
 
 fn glob(p: &Located, pattern: &str, case_insensitive: bool) -> Result<globset::Glob> {
@@ -600,18 +589,26 @@ fn glob(p: &Located, pattern: &str, case_insensitive: bool) -> Result<globset::G
 }
 
 fn compile_regex(p: &Located) -> Result<Regex> {
-    Regex::new(&format!("(?i){}", p.value)).map_err(|e| {
-        let detail = e
-            .to_string()
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
+    compile_located(p, &format!("(?i){}", p.value))
+}
+
+/// Compiles `pattern` (built from `p`'s value), an error pointing at `p`.
+fn compile_located(p: &Located, pattern: &str) -> Result<Regex> {
+    Regex::new(pattern).map_err(|e| {
         p.origin
-            .error(format!("invalid regular expression: {detail}"))
+            .error(format!("invalid regular expression: {}", regex_detail(&e)))
             .into()
     })
+}
+
+/// The last line of a regex error: the reason, without the echo of the pattern above it.
+pub fn regex_detail(e: &regex::Error) -> String {
+    e.to_string()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 fn regex_set(patterns: &[String]) -> Result<RegexSet> {

@@ -115,13 +115,7 @@ impl DisclosureSection {
             .collect();
         if let (Some(form), Some(file)) = (self.form, self.form_file) {
             let re = regex::Regex::new(form.get_ref()).map_err(|e| {
-                let detail = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned();
+                let detail = crate::engine::matcher::regex_detail(&e);
                 at(
                     &file,
                     form.span(),
