@@ -186,21 +186,8 @@ fn github(vars: &Vars, forge: Forge) -> Result<Request> {
             ))),
         };
     };
-    let event = read_event(Path::new(path))?;
+    let event: Value = super::read_json(Path::new(path), "event payload", "not JSON")?;
     from_event(forge, name, &event, Path::new(path))
-}
-
-fn read_event(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::input(
-            format!("event payload `{}`", path.display()),
-            format!("not JSON: {e}"),
-        )
-    })
 }
 
 /// The request a GitHub-style event payload describes.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::engine::finding::Finding;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report::{CarriedMerge, Counts, PolicyInfo, RepoSummary};
 
 /// What a merge needs from each report; the totals are recomputed.
@@ -60,7 +60,8 @@ pub struct Merged {
 pub fn merge(paths: &[PathBuf]) -> Result<Merged> {
     let mut merged = Merged::default();
     for path in paths {
-        let input = read(path)?;
+        let input: Input =
+            super::read_json(path, "report", "not an `aigate audit --format json` report")?;
         let name = path.display().to_string();
         let s = input.summary;
         merged.repositories += s.repositories;
@@ -99,19 +100,6 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged> {
         }
     }
     Ok(merged)
-}
-
-fn read(path: &Path) -> Result<Input> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::input(
-            format!("report `{}`", path.display()),
-            format!("not an `aigate audit --format json` report: {e}"),
-        )
-    })
 }
 
 /// Merges `paths` and writes the combined report in `format`; returns the exit status (1

@@ -24,6 +24,24 @@ use crate::policy::Policy;
 
 use event::{Explicit, Request, Vars};
 
+/// Reads the JSON file `path` (`what` names it in an error; `not` says what it failed to be).
+fn read_json<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    what: &str,
+    not: &str,
+) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            format!("{what} `{}`", path.display()),
+            format!("{not}: {e}"),
+        )
+    })
+}
+
 /// Everything `aigate ci` needs, the CI variables included (a copy: see [`Settings::new`]).
 #[derive(Debug, Clone)]
 pub struct Settings {
