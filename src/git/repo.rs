@@ -588,14 +588,16 @@ impl Repo {
         }
         let ancestor = self.parse_id(ancestor)?;
         let descendant = self.parse_id(descendant)?;
-        let fail = |e: gix::Error| Error::git(format!("walking from {descendant}"), e);
-        let walk = self.git.rev_walk([descendant]).all().map_err(fail)?;
-        for info in walk {
-            if info.map_err(fail)?.id == ancestor {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        // `ancestor` is an ancestor of `descendant` exactly when it is their merge base. The
+        // merge-base walk stops where the two histories meet, where a walk of the whole
+        // history from `descendant` read all of git.git for every merge of a report.
+        let base = self.git.merge_base(ancestor, descendant).map_err(|e| {
+            Error::git(
+                format!("finding the merge base of {ancestor} and {descendant}"),
+                e,
+            )
+        })?;
+        Ok(base.is_some_and(|b| b.detach() == ancestor))
     }
 }
 
