@@ -581,23 +581,35 @@ impl Repo {
             .collect())
     }
 
-    /// Whether commit `ancestor` is `descendant` or reachable from it (full hex ids).
-    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
-        if ancestor == descendant {
-            return Ok(true);
+    /// The commits reachable from `tips` and not from `hidden` (`tips --not hidden`, the
+    /// commits a merge's branch brought in), or `None` when there are more than `limit`.
+    pub fn branch_commits(
+        &self,
+        tips: &[String],
+        hidden: &str,
+        limit: usize,
+    ) -> Result<Option<std::collections::HashSet<String>>> {
+        let tips = tips
+            .iter()
+            .map(|t| self.parse_id(t))
+            .collect::<Result<Vec<_>>>()?;
+        let hidden = self.parse_id(hidden)?;
+        let fail =
+            |e: gix::Error| Error::git(format!("walking the branch merged over {hidden}"), e);
+        let walk = self
+            .git
+            .rev_walk(tips)
+            .with_hidden([hidden])
+            .all()
+            .map_err(fail)?;
+        let mut out = std::collections::HashSet::new();
+        for info in walk {
+            if out.len() == limit {
+                return Ok(None);
+            }
+            out.insert(info.map_err(fail)?.id.to_string());
         }
-        let ancestor = self.parse_id(ancestor)?;
-        let descendant = self.parse_id(descendant)?;
-        // `ancestor` is an ancestor of `descendant` exactly when it is their merge base. The
-        // merge-base walk stops where the two histories meet, where a walk of the whole
-        // history from `descendant` read all of git.git for every merge of a report.
-        let base = self.git.merge_base(ancestor, descendant).map_err(|e| {
-            Error::git(
-                format!("finding the merge base of {ancestor} and {descendant}"),
-                e,
-            )
-        })?;
-        Ok(base.is_some_and(|b| b.detach() == ancestor))
+        Ok(Some(out))
     }
 }
 

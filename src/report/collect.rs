@@ -137,8 +137,9 @@ fn audit_one(
     Ok((path, audited, policy))
 }
 
-/// At most this many ancestry checks per repository: past it, merges are shown in full.
-const ANCESTRY_BUDGET: usize = 20_000;
+/// At most this many branch commits read per repository for the merge summary: past it,
+/// merges are shown in full.
+const ANCESTRY_BUDGET: usize = 1_000_000;
 
 /// The merges whose findings are all marker paths that commits of the merged branch (reachable
 /// from a later parent, not from the first) already carry, with those commits. A merge is
@@ -164,20 +165,19 @@ fn carried_merges(repo: &Repo, findings: &[Finding]) -> Vec<CarriedMerge> {
             Ok(p) if p.len() > 1 => p,
             _ => continue,
         };
+        // The commits of the merged branch: reachable from a later parent, not the first.
+        let branch = match repo.branch_commits(&parents[1..], &parents[0], budget) {
+            Ok(Some(branch)) => branch,
+            _ => continue,
+        };
+        budget -= branch.len();
         let mut from: Vec<String> = Vec::new();
         let all = group.iter().all(|f| {
             let key = (f.rule.as_str(), f.path.as_deref().unwrap_or_default());
             let candidates = by_path.get(&key).map_or(&[][..], Vec::as_slice);
-            let found = candidates.iter().find(|c| {
-                if **c == merge.as_str() || budget < parents.len() {
-                    return false;
-                }
-                budget -= parents.len();
-                let on_branch = parents[1..]
-                    .iter()
-                    .any(|p| repo.is_ancestor(c, p).unwrap_or(false));
-                on_branch && !repo.is_ancestor(c, &parents[0]).unwrap_or(true)
-            });
+            let found = candidates
+                .iter()
+                .find(|c| **c != merge.as_str() && branch.contains(**c));
             if let Some(c) = found {
                 if !from.iter().any(|x| x == c) {
                     from.push((*c).to_owned());
