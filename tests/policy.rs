@@ -356,6 +356,7 @@ fn each_preset_applies_its_projects_published_rules() {
         ("llvm", "Assisted-by: Claude Code (claude-opus-4-5)", false),
         ("fedora", "Assisted-by: Claude Code", false),
         ("asf", "Generated-by: Claude Code", false),
+        ("openinfra", "Generated-By: Claude Code", false),
         ("gentoo", "Assisted-by: Claude Code", true),
         ("netbsd", "Assisted-by: Claude Code", true),
         ("qemu", "Assisted-by: Claude Code", true),

@@ -144,12 +144,18 @@ fn how_to_fix(policy: &Policy, r: &Rule) -> String {
             ),
         };
     }
-    match r.kind {
-        Kind::Path => "remove the file from the commit (`git rm --cached -r -- PATH`) and rewrite the commits that added it (the finding's hint gives the exact `git rebase` command: `--root` for a root commit, `--rebase-merges` when merges follow), or exempt the path in `[exempt] paths`".to_owned(),
-        Kind::Message => "delete the line from the message: `git commit --amend` for the last commit, `git rebase -i` with `reword` for older ones (the finding's hint gives the exact command)".to_owned(),
-        Kind::Identity => "commit as yourself (`git config user.name`/`user.email`); for existing commits `git commit --amend --reset-author`, or `git rebase --exec 'git commit --amend --no-edit --reset-author'`; an address in a trailer line is deleted like any message line".to_owned(),
-        #[allow(unreachable_patterns)]
-        _ => "see the finding's hint".to_owned(),
+    fix_of_kind(r.kind).to_owned()
+}
+
+/// How a finding of this kind is fixed in general (each finding's hint gives the exact
+/// command); also the help of a SARIF rule.
+pub(crate) fn fix_of_kind(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Path => "remove the file from the commit (`git rm --cached -r -- PATH`) and rewrite the commits that added it (the finding's hint gives the exact `git rebase` command: `--root` for a root commit, `--rebase-merges` when merges follow), or exempt the path in `[exempt] paths`",
+        Kind::Message => "delete the line from the message: `git commit --amend` for the last commit, `git rebase -i` with `reword` for older ones (the finding's hint gives the exact command)",
+        Kind::Identity => "commit as yourself (`git config user.name`/`user.email`); for existing commits `git commit --amend --reset-author`, or `git rebase --exec 'git commit --amend --no-edit --reset-author'`; an address in a trailer line is deleted like any message line",
+        Kind::Ref => "rename or delete the ref (`git branch -m OLD NEW`, `git push REMOTE --delete REF`); ref rules are opt-in, so a policy can also leave this one off",
+        Kind::Environment => "make the commit from a shell outside the assistant's session (where the variable is unset), or allow the assistant in the policy",
     }
 }
 

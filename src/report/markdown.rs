@@ -169,7 +169,7 @@ fn write_inner(out: &mut dyn Write, report: &Report, summary_only: bool) -> std:
     }
     writeln!(
         out,
-        "\nFix: remove the marker and rewrite the commits that added it (see each finding's `hint` in `aigate audit --format json`), or exempt it in `.aigate.toml`."
+        "\nFix: each finding's `hint` in `aigate audit --format json` gives the exact command (a path is removed and its commits rewritten, a message line deleted, an identity reset), or exempt it in `.aigate.toml`."
     )
 }
 

@@ -70,7 +70,7 @@ pub fn log(findings: &[Finding], catalogue: &Catalogue) -> Value {
                 "name": pascal(id),
                 "shortDescription": { "text": what },
                 "fullDescription": { "text": full },
-                "help": { "text": format!("{what}. Remove the marker and rewrite the commits that added it, or change the policy (`.aigate.toml`) if {name} is allowed here.") },
+                "help": { "text": format!("{what}. To fix: {}. Or change the policy (`.aigate.toml`) if {name} is allowed here.", crate::report::explain::fix_of_kind(kind)) },
                 "defaultConfiguration": { "level": level(severity) },
                 "properties": {
                     "assistant": assistant,
