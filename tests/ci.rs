@@ -217,6 +217,54 @@ fn pull_request_description_is_checked_as_a_message() {
     assert!(f["hint"].as_str().unwrap().contains("squash merge"), "{f}");
 }
 
+/// The account that opened a pull request is checked like an author: the Copilot coding
+/// agent opens its pull requests as `Copilot` (id 198982749). Gitea and Forgejo number their
+/// own users, so the same payload there is not read as GitHub's.
+#[test]
+fn pull_request_opened_by_an_assistant_account_fails_on_github_only() {
+    let fx = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = event(
+        tmp.path(),
+        "pull_request.json",
+        &[
+            ("/pull_request/base/sha", fx.old_marker.clone().into()),
+            ("/pull_request/head/sha", fx.clean.clone().into()),
+            ("/pull_request/user/login", "Copilot".into()),
+            ("/pull_request/user/id", 198_982_749.into()),
+        ],
+    );
+    let path = path.to_str().unwrap();
+    let out = ci(
+        fx.repo.path(),
+        &github_vars("pull_request", path),
+        &["--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    let f = &findings[0];
+    assert_eq!(f["kind"], "identity", "{f}");
+    assert_eq!(f["assistant"], "copilot", "{f}");
+    assert_eq!(f["subject"], "the account that opened the pull request #42");
+    assert!(
+        f["identity"]
+            .as_str()
+            .unwrap()
+            .starts_with("Copilot <198982749+Copilot@"),
+        "{f}"
+    );
+
+    let gitea = [
+        ("GITEA_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", path),
+    ];
+    let out = ci(fx.repo.path(), &gitea, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
 #[test]
 fn pull_request_title_with_a_trailer_fails_and_command_line_title_overrides_it() {
     let fx = fixture();

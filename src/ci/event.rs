@@ -84,8 +84,26 @@ pub struct Request {
     pub head: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
+    /// Who opened the pull request on GitHub (`pull_request.user`): an assistant's account
+    /// opening it is a marker like a bot author. Only GitHub's ids are GitHub's (Gitea and
+    /// Forgejo number their own users), so other forges leave it unset.
+    pub opener: Option<Opener>,
     /// Where GitHub-style runners collect the job's Markdown summary.
     pub step_summary: Option<PathBuf>,
+}
+
+/// A GitHub account: its login and numeric id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opener {
+    pub login: String,
+    pub id: u64,
+}
+
+impl Opener {
+    /// The address GitHub gives the account's web commits, which identity rules know it by.
+    pub fn noreply(&self) -> String {
+        format!("{}+{}@users.noreply.github.com", self.id, self.login)
+    }
 }
 
 /// What the command line says, which wins over the environment.
@@ -124,6 +142,7 @@ pub fn discover(vars: &Vars, explicit: &Explicit) -> Result<Request> {
             head: Some(explicit.head.clone().unwrap_or_else(|| "HEAD".to_owned())),
             title: None,
             description: None,
+            opener: None,
             step_summary: None,
         }
     } else {
@@ -178,6 +197,7 @@ fn github(vars: &Vars, forge: Forge) -> Result<Request> {
                 head: Some(sha.to_owned()),
                 title: None,
                 description: None,
+                opener: None,
                 step_summary: None,
             }),
             _ => Err(Error::Usage(format!(
@@ -211,6 +231,7 @@ pub fn from_event(forge: Forge, name: &str, event: &Value, path: &Path) -> Resul
         head,
         title: None,
         description: None,
+        opener: None,
         step_summary: None,
     };
     // `pull_request_target`, `pull_request_review`... carry the same `pull_request` object.
@@ -230,6 +251,13 @@ pub fn from_event(forge: Forge, name: &str, event: &Value, path: &Path) -> Resul
         );
         r.title = string(event, "/pull_request/title");
         r.description = string(event, "/pull_request/body");
+        if forge == Forge::GitHub {
+            let login = string(event, "/pull_request/user/login");
+            let id = event
+                .pointer("/pull_request/user/id")
+                .and_then(Value::as_u64);
+            r.opener = login.zip(id).map(|(login, id)| Opener { login, id });
+        }
         return Ok(r);
     }
     match name {
@@ -285,6 +313,7 @@ fn gitlab(vars: &Vars) -> Result<Request> {
         head: Some(head.to_owned()),
         title: None,
         description: None,
+        opener: None,
         step_summary: None,
     };
     if let Some(iid) = var(vars, "CI_MERGE_REQUEST_IID") {

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use crate::audit::{Checker, PathMethod};
 use crate::cli::{CiFormat, ReportFormat};
 use crate::engine::finding::{Context, Finding, Stage};
+use crate::engine::matcher::Role;
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 
@@ -240,6 +241,15 @@ fn check_commits(
             findings.extend(checker.tag(&info, Stage::Push));
         }
     }
+    if let Some(opener) = &request.opener {
+        findings.extend(opener_findings(
+            repo,
+            &checker.matcher,
+            request,
+            head,
+            opener,
+        )?);
+    }
     let text: Vec<&str> = [&request.title, &request.description]
         .into_iter()
         .flatten()
@@ -277,6 +287,42 @@ fn check_commits(
         }
     }
     Ok(findings)
+}
+
+/// The findings of the account that opened the pull request, checked like an author by
+/// its GitHub id and login (`copilot-swe-agent` opens its pull requests as `Copilot`).
+fn opener_findings(
+    repo: &crate::git::repo::Repo,
+    m: &crate::engine::matcher::Matcher,
+    request: &Request,
+    head: &str,
+    opener: &event::Opener,
+) -> Result<Vec<Finding>> {
+    let mut found = Vec::new();
+    m.check_identity(Role::Opener, &opener.login, &opener.noreply(), &mut found);
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head_id = repo.commit(repo.resolve_commit(head)?)?;
+    let subject = format!("the account that opened the {}", request.label);
+    let cx = Context {
+        commit: head_id.id.to_string(),
+        tag: None,
+        subject: &subject,
+        author: &opener.login,
+        date: head_id.author.time,
+        stage: Stage::Push,
+        // Who opened a request is not changed by a rewrite.
+        parents: 0,
+    };
+    Ok(found
+        .into_iter()
+        .map(|f| {
+            let mut f = Finding::new(m, f, &cx);
+            f.hint = "the pull request must come from a person's account: open it again from yours, or allow the assistant in the policy".to_owned();
+            f
+        })
+        .collect())
 }
 
 fn write_file(

@@ -37,6 +37,8 @@ pub enum Role {
     Author,
     Committer,
     Tagger,
+    /// The account that opened a pull request (`aigate ci` on GitHub).
+    Opener,
 }
 
 impl Role {
@@ -45,6 +47,7 @@ impl Role {
             Role::Author => "author",
             Role::Committer => "committer",
             Role::Tagger => "tagger",
+            Role::Opener => "pull request opener",
         }
     }
 }
