@@ -868,14 +868,15 @@ fn missing_base_commit_is_fetched_or_reported() {
     assert_eq!(json(&out)["summary"]["commits_scanned"], 2);
 }
 
-/// The `run:` scripts of action.yml, read with Python's YAML parser (the crate has none).
+/// The `run:` scripts of action.yml (steps that `use` another action have none), read with
+/// Python's YAML parser (the crate has none).
 fn action_scripts() -> Option<Vec<String>> {
     let action = concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml");
     let out = Command::new("python3")
         .args([
             "-c",
             "import json, sys, yaml; d = yaml.safe_load(open(sys.argv[1])); \
-             print(json.dumps([s['run'] for s in d['runs']['steps']]))",
+             print(json.dumps([s['run'] for s in d['runs']['steps'] if 'run' in s]))",
             action,
         ])
         .output()
@@ -897,11 +898,44 @@ fn action_runs_aigate_ci_with_its_inputs() {
         }
         return;
     };
-    assert_eq!(scripts.len(), 2, "install, then check");
+    assert_eq!(scripts.len(), 3, "cache key, install, then check");
     assert!(
-        scripts[0].contains("cargo install --locked")
-            && scripts[0].contains("--path \"$GITHUB_ACTION_PATH\"")
+        scripts[1].contains("cargo install --locked")
+            && scripts[1].contains("--path \"$GITHUB_ACTION_PATH\"")
     );
+    // The cache key: the same sources give the same key, a changed rule file another.
+    let key_of = |action_path: &std::path::Path| {
+        let tmp = tempfile::tempdir().unwrap();
+        let output = tmp.path().join("output");
+        let out = Command::new("bash")
+            .arg("-ec")
+            .arg(&scripts[0])
+            .env("GITHUB_ACTION_PATH", action_path)
+            .env("GITHUB_OUTPUT", &output)
+            .env("RUNNER_OS", "Linux")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        std::fs::read_to_string(&output).unwrap()
+    };
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let key = key_of(here);
+    assert!(key.starts_with("key=aigate-Linux-"), "{key}");
+    let copy = tempfile::tempdir().unwrap();
+    for entry in ["Cargo.lock", "Cargo.toml", "build.rs", "src", "rules"] {
+        let status = Command::new("cp")
+            .arg("-R")
+            .arg(here.join(entry))
+            .arg(copy.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    assert_eq!(key_of(copy.path()), key, "a copy of the same sources");
+    let rule = copy.path().join("rules/claude-code.toml");
+    let text = std::fs::read_to_string(&rule).unwrap();
+    std::fs::write(&rule, format!("{text}\n# changed\n")).unwrap();
+    assert_ne!(key_of(copy.path()), key, "a changed rule file");
     // The check step, run as the runner would, with the built binary where the install
     // step puts it.
     let fx = fixture();
@@ -910,7 +944,7 @@ fn action_runs_aigate_ci_with_its_inputs() {
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_aigate"), bin.join("aigate")).unwrap();
     let script = tmp.path().join("step.sh");
-    std::fs::write(&script, &scripts[1]).unwrap();
+    std::fs::write(&script, &scripts[2]).unwrap();
     let policy = tmp.path().join("policy.toml");
     std::fs::write(&policy, "[policy]\nwarn = [\"claude-code\"]\n").unwrap();
     let run = |config: &str| {
