@@ -106,12 +106,15 @@ for which in base big; do
 done
 for _ in $(seq "$runs"); do
     for which in base big; do
-        read -r t _kib _ _ < <("$here/pipeline.sh" "$dir/$which.git")
+        # (Assignments, not `read < <(...)`: a failing command stops the script.)
+        line=$("$here/pipeline.sh" "$dir/$which.git")
+        read -r t _ <<<"$line"
         if [ -z "${p_time[$which]}" ] || awk "BEGIN{exit !($t < ${p_time[$which]})}"; then
             p_time[$which]=$t
         fi
-        read -r t anon res < <(python3 "$here/peak.py" --stdout "$work/$which.json" \
+        line=$(python3 "$here/peak.py" --stdout "$work/$which.json" \
             "$aigate" audit -C "$dir/$which.git" --format json --no-progress)
+        read -r t anon res <<<"$line"
         if [ -z "${a_time[$which]}" ] || awk "BEGIN{exit !($t < ${a_time[$which]})}"; then
             a_time[$which]=$t
         fi

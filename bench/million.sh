@@ -50,9 +50,12 @@ echo "repository: $repo ($(git -C "$repo" rev-list --all --count) commits," \
     "$(git -C "$repo" for-each-ref | wc -l) refs, $(du -sm "$repo/.git/objects" | cut -f1) MiB of objects)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-read -r p_time p_kib p_text p_path < <("$here/pipeline.sh" "$repo")
-read -r a_time a_anon a_res < <(python3 "$here/peak.py" --stdout "$work/report.json" \
+# (Assignments, not `read < <(...)`: a failing command stops the script.)
+line=$("$here/pipeline.sh" "$repo")
+read -r p_time p_kib p_text p_path <<<"$line"
+line=$(python3 "$here/peak.py" --stdout "$work/report.json" \
     "$aigate" audit -C "$repo" --format json --no-progress)
+read -r a_time a_anon a_res <<<"$line"
 
 # The findings against the planted markers: same (commit, rule) pairs, nothing else.
 check=$(python3 - "$work/report.json" "$repo/planted.json" <<'EOF'
