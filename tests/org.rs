@@ -33,8 +33,10 @@ fn org() -> Org {
         // test's time): an init commit, `i` changes, and every third repository a commit
         // adding CLAUDE.md with a Claude trailer.
         let mut stream = String::new();
+        // The commits `git commit -m` made here before, byte for byte (the same ids).
         let mut commit = |message: &str, path: &str, content: &str| {
-            let who = format!("{} +0000", 1_767_225_600 + i);
+            let message = format!("{message}\n");
+            let who = "1767225600 +0000";
             stream.push_str(&format!(
                 "commit refs/heads/main\nauthor Test Author <author@example.com> {who}\n\
                  committer Test Committer <committer@example.com> {who}\n\
