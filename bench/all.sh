@@ -7,6 +7,10 @@
 #   bench/all.sh [REPO]     REPO: the history to audit (git.git for the published figures;
 #                           default a generated one, see bench/audit.sh)
 #   RUNS=1 bench/all.sh     fewer repetitions (default 3 for the audit and the pushes)
+#   BIG=1 bench/all.sh      also the two long ones (minutes each, plus a one-time set-up of
+#                           a few minutes, cached under /tmp/aigate-bench): REPO (default the
+#                           git.git mirror) with 600 MiB more of packed blobs (bench/bigblobs.sh),
+#                           and a generated history of one million commits (bench/million.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -31,3 +35,11 @@ echo "== pre-receive, a 5,500-commit push (target: <= 0.4 s)"
 echo
 echo "== pre-receive, first push of 75,000 commits into an empty repository (target: <= 1.5 s)"
 FIRST=1 "$here/receive.sh" 75000
+if [ -n "${BIG:-}" ]; then
+    echo
+    echo "== the same history with 600 MiB more of packed blobs (target: <= 0.25x, same RssAnon)"
+    "$here/bigblobs.sh" "$@"
+    echo
+    echo "== a generated history of one million commits (target: RssAnon <= 256 MiB)"
+    "$here/million.sh"
+fi

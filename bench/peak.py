@@ -7,7 +7,8 @@ The resident peak is the largest `VmHWM` (the kernel's own high-water mark) or `
 sampled. Exit status 0 and 1 are both success (1 is aigate's "found something"); anything
 else is reported and passed on.
 
-Usage: bench/peak.py COMMAND [ARG...]   (stdout of the command goes to /dev/null)
+Usage: bench/peak.py [--stdout FILE] COMMAND [ARG...]
+(stdout of the command goes to FILE, by default /dev/null)
 """
 import subprocess
 import sys
@@ -28,8 +29,13 @@ def status(pid):
 
 
 def main():
+    args = sys.argv[1:]
+    out = subprocess.DEVNULL
+    if args[:1] == ["--stdout"]:
+        out = open(args[1], "wb")
+        args = args[2:]
     start = time.monotonic()
-    proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE)
     anon = hwm = 0
     while proc.poll() is None:
         s = status(proc.pid)

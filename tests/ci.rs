@@ -28,36 +28,90 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    // One fast-import instead of some twenty `git` processes (thirty tests build this): the
+    // commits `git commit` and `git merge --no-ff` make at the helpers' fixed date and
+    // identities, byte for byte (the same commit ids), then `topic` checked out.
     let repo = TestRepo::init();
-    repo.write("README", "hello\n");
-    repo.commit_all("init");
-    repo.write("CLAUDE.md", "notes\n");
-    let old_marker = repo.commit_all(&format!("Add notes\n\n{TRAILER}\n"));
-    repo.git(&["checkout", "-q", "-b", "topic"]);
-    repo.write("src.txt", "one\n");
-    let clean = repo.commit_all("Parser: accept trailing commas");
-    repo.write("src.txt", "two\n");
-    let marked = repo.commit_all(&format!("Parser: tests\n\n{TRAILER}\n"));
-    repo.git(&["checkout", "-q", "main"]);
-    repo.write("later.txt", "later\n");
-    let base = repo.commit_all("Later work on main");
-    repo.git(&["checkout", "-q", "topic"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "-m",
-        &format!("Merge main into topic\n\n{TRAILER}\n"),
+    let mut stream = String::new();
+    let mut commit = |mark: u32, branch: &str, parents: &[u32], message: &str, file: [&str; 2]| {
+        let message = format!("{message}\n");
+        let when = "1767225600 +0000";
+        stream.push_str(&format!(
+            "commit refs/heads/{branch}\nmark :{mark}\n\
+             author Test Author <author@example.com> {when}\n\
+             committer Test Committer <committer@example.com> {when}\n\
+             data {}\n{message}\n",
+            message.len()
+        ));
+        for (position, parent) in parents.iter().enumerate() {
+            let command = if position == 0 { "from" } else { "merge" };
+            stream.push_str(&format!("{command} :{parent}\n"));
+        }
+        let [path, content] = file;
+        stream.push_str(&format!(
+            "M 100644 inline {path}\ndata {}\n{content}\n\n",
+            content.len()
+        ));
+    };
+    commit(1, "main", &[], "init", ["README", "hello\n"]);
+    commit(
+        2,
         "main",
-    ]);
-    let merge = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+        &[1],
+        &format!("Add notes\n\n{TRAILER}"),
+        ["CLAUDE.md", "notes\n"],
+    );
+    commit(
+        3,
+        "topic",
+        &[2],
+        "Parser: accept trailing commas",
+        ["src.txt", "one\n"],
+    );
+    commit(
+        4,
+        "topic",
+        &[3],
+        &format!("Parser: tests\n\n{TRAILER}"),
+        ["src.txt", "two\n"],
+    );
+    commit(
+        5,
+        "main",
+        &[2],
+        "Later work on main",
+        ["later.txt", "later\n"],
+    );
+    let merge_message = format!("Merge main into topic\n\n{TRAILER}");
+    commit(
+        6,
+        "topic",
+        &[4, 5],
+        &merge_message,
+        ["later.txt", "later\n"],
+    );
+    stream.push_str("done\n");
+    let marks = repo.path().join(".git/fixture-marks");
+    let export = format!("--export-marks={}", marks.display());
+    common::fast_import(repo.path(), &[&export], stream.as_bytes(), "the ci fixture");
+    repo.git(&["checkout", "-q", "-f", "topic"]);
+    let marks_file = marks;
+    let marks = std::fs::read_to_string(&marks_file).expect("read fast-import marks");
+    std::fs::remove_file(&marks_file).expect("remove fast-import marks");
+    let id = |mark: &str| -> String {
+        marks
+            .lines()
+            .find_map(|line| line.strip_prefix(mark)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no mark {mark}"))
+            .to_owned()
+    };
     Fixture {
+        base: id(":5"),
+        clean: id(":3"),
+        marked: id(":4"),
+        merge: id(":6"),
+        old_marker: id(":2"),
         repo,
-        base,
-        clean,
-        marked,
-        merge,
-        old_marker,
     }
 }
 

@@ -496,12 +496,39 @@ fn audit_flags_exactly_the_generated_markers() {
 #[test]
 fn commit_msg_hook_agrees_with_the_generator() {
     let made = history();
+    // Every 60th message: about eighty commits, every shape among them. Each `git commit`
+    // runs three hooks, so the sample is split between two repositories committing at once
+    // (the rest of this binary is one short test: a core would otherwise sit idle).
+    let sample: Vec<&Made> = made.iter().step_by(60).collect();
+    let halves: Vec<Vec<&Made>> = (0..2)
+        .map(|half| sample.iter().skip(half).step_by(2).copied().collect())
+        .collect();
+    let refused: usize = std::thread::scope(|scope| {
+        let workers: Vec<_> = halves
+            .iter()
+            .map(|half| scope.spawn(move || commit_through_the_hooks(half)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .sum()
+    });
+    assert!(refused > 20, "the sample holds markers ({refused})");
+}
+
+/// Commits each message in a fresh repository with aigate's hooks installed, asserting that
+/// exactly the marked ones are refused and that the refusal names their assistants; returns
+/// how many were refused.
+#[track_caller]
+fn commit_through_the_hooks(sample: &[&Made]) -> usize {
     let repo = TestRepo::init();
     let install = aigate(repo.path(), &["install"]);
     assert!(install.status.success(), "{}", common::describe(&install));
-    // Every 60th message: about eighty commits, every shape among them.
     let mut refused = 0;
-    for m in made.iter().step_by(60) {
+    for m in sample {
         let output = git_command(repo.path())
             .env("PATH", path_with_aigate())
             .args(["commit", "-q", "--allow-empty", "-m", &m.message])
@@ -528,5 +555,5 @@ fn commit_msg_hook_agrees_with_the_generator() {
             }
         }
     }
-    assert!(refused > 20, "the sample holds markers ({refused})");
+    refused
 }

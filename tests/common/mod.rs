@@ -156,7 +156,14 @@ impl TestRepo {
     pub fn init() -> Self {
         let repo = Self::empty_dir();
         repo.git(&["init", "-q", "-b", "main"]);
-        repo.git(&["config", "commit.gpgsign", "false"]);
+        // What `git config commit.gpgsign false` writes, without a second process.
+        let config = repo.path().join(".git/config");
+        let mut file = fs::OpenOptions::new()
+            .append(true)
+            .open(&config)
+            .unwrap_or_else(|err| panic!("open {}: {err}", config.display()));
+        file.write_all(b"[commit]\n\tgpgsign = false\n")
+            .unwrap_or_else(|err| panic!("write {}: {err}", config.display()));
         repo
     }
 
@@ -245,7 +252,23 @@ impl TestRepo {
         if !output.status.success() {
             panic!("git {args:?} failed: {}", describe(&output));
         }
-        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+        self.head_id()
+    }
+
+    /// The id `HEAD` points at: read from the loose ref `git commit` just wrote (one process
+    /// fewer per commit), else from `git rev-parse HEAD`.
+    #[track_caller]
+    pub fn head_id(&self) -> String {
+        let git_dir = self.path().join(".git");
+        let loose = fs::read_to_string(git_dir.join("HEAD"))
+            .ok()
+            .and_then(|head| match head.trim().strip_prefix("ref: ") {
+                Some(name) => fs::read_to_string(git_dir.join(name)).ok(),
+                None => Some(head),
+            })
+            .map(|id| id.trim().to_owned())
+            .filter(|id| matches!(id.len(), 40 | 64) && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        loose.unwrap_or_else(|| self.git(&["rev-parse", "HEAD"]).trim().to_owned())
     }
 }
 
@@ -423,22 +446,12 @@ pub fn import_commits(name: &str, commits: &[CorpusCommit]) -> (TestRepo, HashMa
     let repo = TestRepo::init();
     let marks_file = repo.path().join(".git").join("aigate-test-marks");
     let marks_arg = format!("--export-marks={}", marks_file.display());
-    let mut child = git_command(repo.path())
-        .args(["fast-import", "--quiet", "--done", &marks_arg])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start git fast-import");
-    // If fast-import stops early the write fails; its stderr below says why.
-    let written = child.stdin.take().expect("stdin").write_all(&stream);
-    let output = child.wait_with_output().expect("wait for git fast-import");
-    if !output.status.success() || written.is_err() {
-        panic!(
-            "git fast-import of corpus `{name}` failed: {}",
-            describe(&output)
-        );
-    }
+    fast_import(
+        repo.path(),
+        &[&marks_arg],
+        &stream,
+        &format!("corpus `{name}`"),
+    );
     repo.git(&["update-ref", "-d", "refs/heads/import"]);
 
     let marks = fs::read_to_string(&marks_file).expect("read fast-import marks");
@@ -461,6 +474,27 @@ pub fn import_commits(name: &str, commits: &[CorpusCommit]) -> (TestRepo, HashMa
         })
         .collect();
     (repo, ids)
+}
+
+/// Runs `git fast-import --quiet --done [args]` in the repository at `dir` on `stream` (which
+/// ends with `done`); panics with fast-import's stderr, naming `what`, if it fails. One process
+/// for a whole history, where `git commit` takes three per commit.
+#[track_caller]
+pub fn fast_import(dir: &Path, args: &[&str], stream: &[u8], what: &str) {
+    let mut child = git_command(dir)
+        .args(["fast-import", "--quiet", "--done"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start git fast-import");
+    // If fast-import stops early the write fails; its stderr below says why.
+    let written = child.stdin.take().expect("stdin").write_all(stream);
+    let output = child.wait_with_output().expect("wait for git fast-import");
+    if !output.status.success() || written.is_err() {
+        panic!("git fast-import of {what} failed: {}", describe(&output));
+    }
 }
 
 /// Indices of `commits` in an order where every parent comes before its children
