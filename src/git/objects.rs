@@ -214,6 +214,22 @@ impl Reader {
         self.raw_of(id, Kind::Tree, &|| format!("tree {id} at `{}`", dir()))
     }
 
+    /// Like [`Reader::tree_at`], handing over the buffer the tree was decoded into instead
+    /// of a copy (a large tree is read once per commit that changes it; a copy doubled the
+    /// memory traffic). See [`Reader::give_back`].
+    pub fn take_tree_at(&mut self, id: &Oid, dir: &dyn Fn() -> String) -> Result<Vec<u8>> {
+        self.tree_at(id, dir)?;
+        Ok(std::mem::take(&mut self.buf))
+    }
+
+    /// Returns a buffer no longer needed, for the next object to be decoded into (its
+    /// capacity is what counts: decoding a delta chain needs about twice the object's size).
+    pub fn give_back(&mut self, buf: Vec<u8>) {
+        if buf.capacity() > self.buf.capacity() {
+            self.buf = buf;
+        }
+    }
+
     /// The kind of an object, `None` when it is absent.
     pub fn kind(&mut self, id: &Oid) -> Result<Option<Kind>> {
         use gix::prelude::Header;
