@@ -546,9 +546,11 @@ struct Batch {
     ready: Vec<crate::git::walk::Ready>,
 }
 
-/// Commits per batch: large enough that a worker seldom starts on trees its caches have not
-/// seen (a batch boundary costs about a delta chain's worth of decoding), small enough that
-/// a small push still goes to one worker and a large one keeps both cores busy.
+/// Commits per batch: the first batches are small, so that the workers start early and a
+/// small history is shared out too; they double up to a size at which a worker seldom starts
+/// on trees its caches have not seen (a batch boundary costs about a delta chain's worth of
+/// decoding).
+const FIRST_BATCH: usize = 64;
 const BATCH: usize = 1024;
 
 /// How many threads check paths.
@@ -639,10 +641,12 @@ fn pipeline(
         drop(rx);
 
         let batch = std::cell::RefCell::new(Batch::default());
+        let limit = std::cell::Cell::new(FIRST_BATCH);
         let send = |full: bool| {
             let mut b = batch.borrow_mut();
             let pending = b.ids.len().max(b.ready.len());
-            if pending >= BATCH || (full && pending > 0) {
+            if pending >= limit.get() || (full && pending > 0) {
+                limit.set((limit.get() * 2).min(BATCH));
                 progress.grow(b.ready.len() as u64);
                 // A closed queue means every worker failed; their errors are reported below.
                 let _ = tx.send(std::mem::take(&mut *b));
