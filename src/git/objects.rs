@@ -10,8 +10,10 @@ use crate::git::Oid;
 /// Delta bases kept per reader: decoding a tree at the end of a delta chain re-reads its
 /// bases otherwise. It is anonymous memory, counted once per thread against the audit's
 /// budget: on git.git 16 MiB kept the audit's peak RssAnon at 223 MiB (32 MiB: 264 to
-/// 302 MiB) for about 14 % more time.
-const PACK_CACHE_BYTES: usize = 16 << 20;
+/// 302 MiB) for about 14 % more time. With the commit walk running beside the tree readers
+/// (see `audit::pipeline`) the peak varies from run to run by some 40 MiB (208 to 262 MiB at
+/// 12 or 16 MiB; the sequential audit 227 to 274 MiB), so 12 MiB.
+const PACK_CACHE_BYTES: usize = 12 << 20;
 
 /// A commit's metadata, decoded for matching.
 #[derive(Debug, Clone)]
@@ -117,13 +119,20 @@ pub struct Shared {
     pub(crate) shallow: Vec<Oid>,
 }
 
+/// The delta-base cache of a reader of commits only: commits are seldom stored as deltas,
+/// and the commit walk runs beside the tree readers, whose caches it would add to.
+pub const COMMIT_PACK_CACHE_BYTES: usize = 2 << 20;
+
 impl Shared {
     pub fn reader(&self) -> Reader {
+        self.reader_with_pack_cache(PACK_CACHE_BYTES)
+    }
+
+    /// A reader whose delta-base cache holds `bytes` at most.
+    pub fn reader_with_pack_cache(&self, bytes: usize) -> Reader {
         let mut repo = self.repo.to_thread_local();
-        repo.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                PACK_CACHE_BYTES,
-            ))
+        repo.objects.set_pack_cache(move || {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(bytes))
         });
         // Every object the audit reads twice is a tree, and those are cached above it.
         repo.objects.unset_object_cache();
