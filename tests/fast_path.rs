@@ -4,8 +4,10 @@
 //! generate random histories with `git fast-import` (merges, an evil merge adding CLAUDE.md,
 //! renames, symlinks, type changes, deletions, gitlinks, whole subtrees moved between
 //! directories), in SHA-1 and SHA-256 repositories, stored as several packs plus loose
-//! objects, with a multi-pack-index, through alternates, under grafts and replace refs, and
-//! compare the `--format json` reports byte for byte.
+//! objects, with a multi-pack-index, through alternates, under grafts and replace refs, in
+//! packs as a push leaves them (thin, completed, with deltas by id), and compare the
+//! `--format json` reports byte for byte. `aigate hook pre-receive` must find what the audit
+//! finds, on a first push and on a push onto a base.
 
 mod common;
 
@@ -676,7 +678,9 @@ fn pre_receive_finds_what_the_audit_finds_on_a_first_push_and_on_a_push_onto_a_b
     assert!(first.len() > 20, "{} path findings", first.len());
 
     // A push onto a base in the middle of the history: only the commits above it.
-    let base = repo.git(&["rev-parse", "main~150"]).trim().to_owned();
+    let line = repo.git(&["rev-list", "--first-parent", "main"]);
+    let line: Vec<&str> = line.lines().collect();
+    let base = line[line.len() / 2].to_owned();
     let out = git_command(&server)
         .args(["update-ref", "refs/heads/main", &base])
         .output()
@@ -689,4 +693,39 @@ fn pre_receive_finds_what_the_audit_finds_on_a_first_push_and_on_a_push_onto_a_b
         "push onto a base"
     );
     assert!(!onto.is_empty() && onto.len() < first.len());
+}
+
+#[test]
+fn fast_path_reads_packs_as_a_push_leaves_them() {
+    // With `receive.unpackLimit = 1` the server keeps each pushed pack: the second push's
+    // pack is thin (its deltas may have bases only the server has), completed by
+    // `index-pack --fix-thin` with those bases appended and the deltas against them stored
+    // by id (REF_DELTA) rather than by offset.
+    let repo = generate(9_001, 400);
+    let server = TestRepo::init_bare();
+    server.git(&["config", "receive.unpackLimit", "1"]);
+    let url = server.path().to_str().unwrap().to_owned();
+    let line = repo.git(&["rev-list", "--first-parent", "main"]);
+    let line: Vec<&str> = line.lines().collect();
+    let base = line[line.len() / 2].to_owned();
+    repo.git(&["push", "-q", &url, &format!("{base}:refs/heads/main")]);
+    repo.git(&["push", "-q", &url, "main:refs/heads/main"]);
+    let packs = std::fs::read_dir(server.path().join("objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pack")
+        })
+        .count();
+    assert_eq!(packs, 2, "each push kept as a pack");
+    let found = assert_methods_agree(&server, &[]);
+    assert!(found > 10, "{found} path findings");
+    assert_eq!(
+        audit_pairs(&server, "main"),
+        audit_pairs(&repo, "main"),
+        "the server's objects say what the client's do"
+    );
 }
