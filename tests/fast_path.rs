@@ -4,8 +4,10 @@
 //! generate random histories with `git fast-import` (merges, an evil merge adding CLAUDE.md,
 //! renames, symlinks, type changes, deletions, gitlinks, whole subtrees moved between
 //! directories), in SHA-1 and SHA-256 repositories, stored as several packs plus loose
-//! objects, with a multi-pack-index, through alternates, under grafts and replace refs, and
-//! compare the `--format json` reports byte for byte.
+//! objects, with a multi-pack-index, through alternates, under grafts and replace refs, in
+//! packs as a push leaves them (thin, completed, with deltas by id), and compare the
+//! `--format json` reports byte for byte. `aigate hook pre-receive` must find what the audit
+//! finds, on a first push and on a push onto a base.
 
 mod common;
 
@@ -583,5 +585,147 @@ fn grafts_and_replace_refs_change_nothing_the_objects_hold() {
     assert_eq!(
         replaced["summary"]["commits_scanned"],
         before["summary"]["commits_scanned"]
+    );
+}
+
+/// The (commit, path) pairs of the path findings `aigate hook pre-receive` logs for one push
+/// of `new` onto `old` (all zeros for a new ref) to `main` of the bare repository `server`:
+/// run as receive-pack runs it, from the repository with `GIT_DIR` set.
+#[track_caller]
+fn pre_receive_pairs(server: &std::path::Path, old: &str, new: &str) -> BTreeSet<(String, String)> {
+    let log = server.join("decisions.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let policy = server.join("policy.toml");
+    std::fs::write(&policy, format!("[server]\nlog = \"{}\"\n", log.display())).unwrap();
+    let mut child = common::aigate_command(server)
+        .args(["hook", "pre-receive", "--config"])
+        .arg(&policy)
+        .env("GIT_DIR", ".")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = format!("{old} {new} refs/heads/main\n");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "pre-receive: {}",
+        describe(&out)
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let decision: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert!(decision["error"].is_null(), "{decision}");
+    path_pairs(&decision)
+}
+
+/// The path findings of `aigate audit <range>` by the straightforward method.
+#[track_caller]
+fn audit_pairs(repo: &TestRepo, range: &str) -> BTreeSet<(String, String)> {
+    let out = common::aigate(
+        repo.path(),
+        &["audit", "--format", "json", "--path-method", "diff", range],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        describe(&out)
+    );
+    path_pairs(&serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn pre_receive_finds_what_the_audit_finds_on_a_first_push_and_on_a_push_onto_a_base() {
+    // Long enough for the receive pipeline to hand out several batches to its workers.
+    let repo = generate(6_502, 700);
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("srv.git");
+    let out = git_command(dir.path())
+        .args(["clone", "-q", "--bare"])
+        .arg(repo.path())
+        .arg(&server)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    // The pushed objects are all there, as in a push's quarantine, but no ref reaches them.
+    let refs = git_command(&server)
+        .args(["for-each-ref", "--format=delete %(refname)"])
+        .output()
+        .unwrap();
+    let mut update = git_command(&server)
+        .args(["update-ref", "--stdin"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    update
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&refs.stdout)
+        .unwrap();
+    assert!(update.wait().unwrap().success());
+    let tip = repo.git(&["rev-parse", "main"]).trim().to_owned();
+    let zero = "0".repeat(40);
+
+    let first = pre_receive_pairs(&server, &zero, &tip);
+    assert_eq!(first, audit_pairs(&repo, "main"), "first push");
+    assert!(first.len() > 20, "{} path findings", first.len());
+
+    // A push onto a base in the middle of the history: only the commits above it.
+    let line = repo.git(&["rev-list", "--first-parent", "main"]);
+    let line: Vec<&str> = line.lines().collect();
+    let base = line[line.len() / 2].to_owned();
+    let out = git_command(&server)
+        .args(["update-ref", "refs/heads/main", &base])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let onto = pre_receive_pairs(&server, &base, &tip);
+    assert_eq!(
+        onto,
+        audit_pairs(&repo, &format!("{base}..main")),
+        "push onto a base"
+    );
+    assert!(!onto.is_empty() && onto.len() < first.len());
+}
+
+#[test]
+fn fast_path_reads_packs_as_a_push_leaves_them() {
+    // With `receive.unpackLimit = 1` the server keeps each pushed pack: the second push's
+    // pack is thin (its deltas may have bases only the server has), completed by
+    // `index-pack --fix-thin` with those bases appended and the deltas against them stored
+    // by id (REF_DELTA) rather than by offset.
+    let repo = generate(9_001, 400);
+    let server = TestRepo::init_bare();
+    server.git(&["config", "receive.unpackLimit", "1"]);
+    let url = server.path().to_str().unwrap().to_owned();
+    let line = repo.git(&["rev-list", "--first-parent", "main"]);
+    let line: Vec<&str> = line.lines().collect();
+    let base = line[line.len() / 2].to_owned();
+    repo.git(&["push", "-q", &url, &format!("{base}:refs/heads/main")]);
+    repo.git(&["push", "-q", &url, "main:refs/heads/main"]);
+    let packs = std::fs::read_dir(server.path().join("objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pack")
+        })
+        .count();
+    assert_eq!(packs, 2, "each push kept as a pack");
+    let found = assert_methods_agree(&server, &[]);
+    assert!(found > 10, "{found} path findings");
+    assert_eq!(
+        audit_pairs(&server, "main"),
+        audit_pairs(&repo, "main"),
+        "the server's objects say what the client's do"
     );
 }

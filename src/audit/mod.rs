@@ -85,6 +85,8 @@ pub trait Progress: Sync {
     /// A new phase of `total` steps.
     fn start(&self, phase: &str, total: u64);
     fn advance(&self, steps: u64);
+    /// `steps` more in the current phase (whose total is learnt as it goes).
+    fn grow(&self, _steps: u64) {}
 }
 
 /// Reports nothing.
@@ -194,7 +196,10 @@ pub fn audit_with_progress(
     let checker = Checker::new(repo, policy, opts.path_method)?;
     let m = &checker.matcher;
     let shared = repo.shared();
-    let (walk, mut early) = if opts.revisions.is_empty() {
+    // Without date bounds or a count every commit of the walk is checked: its paths are
+    // checked as the walk goes. With them the walk must end before the commits are chosen.
+    let filtered = opts.since.is_some() || opts.until.is_some() || opts.max_count.is_some();
+    let (walk, mut early, piped) = if opts.revisions.is_empty() {
         // Every ref (or the selected branches and tags), with no range to hide: the walk
         // reads each commit once and keeps its tree and parents for the workers.
         let tips = if opts.refs.is_empty() {
@@ -202,8 +207,21 @@ pub fn audit_with_progress(
         } else {
             repo.selected_tips(&opts.refs)?
         };
-        let (walk, early) = walk_and_match(shared, policy, m, opts, &tips, Stage::Audit)?;
-        (walk, Some(early))
+        if !filtered {
+            progress.start("checking commits", 0);
+        }
+        let piped = pipeline(
+            shared,
+            policy,
+            m,
+            opts,
+            Commits::Tips(&tips),
+            !filtered,
+            Stage::Audit,
+            progress,
+        )?;
+        let changed = (!filtered).then_some(piped.changed);
+        (piped.walk, Some(piped.early), changed)
     } else {
         let (mut tips, hidden) = repo.revision_tips(&opts.revisions)?;
         if !opts.refs.is_empty() {
@@ -211,16 +229,14 @@ pub fn audit_with_progress(
         }
         let ids = repo.reachable(&tips, &hidden)?;
         let walk = crate::git::walk::nodes_of(&mut shared.reader(), &ids)?;
-        (walk, None)
+        (walk, None, None)
     };
     let Walk {
         order: mut ids,
         nodes: known,
     } = walk;
 
-    // The commits to check, newest first. Without date bounds or a count that is every
-    // commit of the walk, known at once, so the path workers can start straight away.
-    let filtered = opts.since.is_some() || opts.until.is_some() || opts.max_count.is_some();
+    // The commits to check, newest first.
     let selected: Vec<Oid> = if filtered {
         progress.start("selecting commits", ids.len() as u64);
         let mut selected = Vec::new();
@@ -242,7 +258,9 @@ pub fn audit_with_progress(
         ids.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
         ids
     };
-    progress.start("checking commits", selected.len() as u64);
+    if piped.is_none() {
+        progress.start("checking commits", selected.len() as u64);
+    }
     let mut findings = check_selected(
         repo,
         policy,
@@ -250,6 +268,7 @@ pub fn audit_with_progress(
         &selected,
         &known,
         early.as_mut(),
+        piped,
         opts,
         progress,
         Stage::Audit,
@@ -292,27 +311,27 @@ pub fn check_commits(
 ) -> Result<(usize, Vec<Finding>)> {
     let m = policy.matcher();
     let opts = AuditOptions::default();
-    let shared = repo.shared();
-    let (walk, mut early) = if hidden.is_empty() {
-        walk_and_match(shared, policy, &m, &opts, tips, stage)?
+    let ids;
+    let commits = if hidden.is_empty() {
+        Commits::Tips(tips)
     } else {
-        let ids = repo.reachable(tips, hidden)?;
-        let mut reader = shared.reader();
-        let mut nodes: OidMap<Node> = OidMap::default();
-        let mut early: OidMap<Vec<Finding>> = OidMap::default();
-        for id in ids {
-            let (node, raw) = reader.node_and_raw(id)?;
-            if !policy.is_exempt_commit(&id.to_string()) {
-                let f = match_commit(policy, &m, &opts, &CommitInfo::decode(id, raw)?, stage);
-                if !f.is_empty() {
-                    early.insert(id, f);
-                }
-            }
-            nodes.insert(id, node);
-        }
-        let order = crate::git::walk::order(&nodes);
-        (Walk { order, nodes }, early)
+        ids = repo.reachable(tips, hidden)?;
+        Commits::Ids(&ids)
     };
+    let Piped {
+        walk,
+        mut early,
+        changed,
+    } = pipeline(
+        repo.shared(),
+        policy,
+        &m,
+        &opts,
+        commits,
+        true,
+        stage,
+        &NoProgress,
+    )?;
     let Walk {
         order: mut selected,
         nodes: known,
@@ -326,6 +345,7 @@ pub fn check_commits(
         &selected,
         &known,
         Some(&mut early),
+        Some(changed),
         &opts,
         &NoProgress,
         stage,
@@ -334,7 +354,8 @@ pub fn check_commits(
 }
 
 /// The findings of the `selected` commits, in their order: for each, message and identities
-/// (from `early` when the walk matched them already), then paths.
+/// (from `early` when the walk matched them already), then paths (from `piped` when the
+/// pipeline found them already).
 #[allow(clippy::too_many_arguments)]
 fn check_selected(
     repo: &Repo,
@@ -343,6 +364,7 @@ fn check_selected(
     selected: &[Oid],
     known: &OidMap<Node>,
     mut early: Option<&mut OidMap<Vec<Finding>>>,
+    piped: Option<OidMap<Vec<String>>>,
     opts: &AuditOptions,
     progress: &dyn Progress,
     stage: Stage,
@@ -368,7 +390,15 @@ fn check_selected(
         }
         Ok(all)
     };
-    let (meta, changed) = if paths {
+    let (meta, changed) = if let Some(mut piped) = piped {
+        // Found by the pipeline already.
+        let changed = selected
+            .iter()
+            .enumerate()
+            .filter_map(|(i, oid)| piped.remove(oid).map(|p| (i, p)))
+            .collect();
+        (meta()?, changed)
+    } else if paths {
         changed_paths(repo.shared(), m, selected, known, opts, progress, meta)?
     } else {
         progress.advance(selected.len() as u64);
@@ -487,47 +517,192 @@ fn findings_of(
     policy.judge(Some(&info.message), findings)
 }
 
-/// Reads every commit reachable from `tips` on this thread while another matches their
-/// messages and identities, so the second core is not idle during the walk. Returns the walk
-/// and the metadata findings of each commit that has some.
-fn walk_and_match(
+/// Where the commits of a [`pipeline`] come from.
+#[derive(Clone, Copy)]
+enum Commits<'a> {
+    /// Every commit reachable from these tips.
+    Tips(&'a [Oid]),
+    /// These commits (a range computed elsewhere); parents outside it are not checked.
+    Ids(&'a [Oid]),
+}
+
+/// What a [`pipeline`] found.
+struct Piped {
+    walk: Walk,
+    /// The metadata findings of each commit that has some.
+    early: OidMap<Vec<Finding>>,
+    /// The changed marker paths of each commit that has some.
+    changed: OidMap<Vec<String>>,
+}
+
+/// Work for one worker: raw commits to match and commits whose paths to check, the ones the
+/// walk read last (so that a worker's trees follow each other, as its caches want).
+#[derive(Default)]
+struct Batch {
+    ids: Vec<Oid>,
+    /// Where each raw commit ends in `raw`.
+    ends: Vec<usize>,
+    raw: Vec<u8>,
+    ready: Vec<crate::git::walk::Ready>,
+}
+
+/// Commits per batch: the first batches are small, so that the workers start early and a
+/// small history is shared out too; they double up to a size at which a worker seldom starts
+/// on trees its caches have not seen (a batch boundary costs about a delta chain's worth of
+/// decoding).
+const FIRST_BATCH: usize = 64;
+const BATCH: usize = 1024;
+
+/// How many threads check paths.
+fn path_threads(opts: &AuditOptions, jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match opts.threads {
+        // The diff method is the single-threaded reference.
+        _ if opts.path_method == PathMethod::Diff => 1,
+        // Small audits are not worth a second thread (unless asked for).
+        0 if jobs.is_some_and(|n| n < 2_000) => 1,
+        0 => cores.min(4),
+        n => n,
+    }
+}
+
+/// Reads the commits on this thread while workers match the messages and identities of
+/// those already read and check the paths of those whose first parent is read too: the
+/// walk, the matching and the path checks overlap, and every core has work from the start.
+/// The commits go out in batches through a bounded queue, so memory does not grow with a
+/// history the workers are slower than the walk on.
+#[allow(clippy::too_many_arguments)]
+fn pipeline(
     shared: &Shared,
     policy: &Policy,
     m: &Matcher,
     opts: &AuditOptions,
-    tips: &[Oid],
+    commits: Commits<'_>,
+    paths: bool,
     stage: Stage,
-) -> Result<(Walk, OidMap<Vec<Finding>>)> {
+    progress: &dyn Progress,
+) -> Result<Piped> {
+    use std::sync::{Arc, Mutex};
     let do_meta = opts.kinds.messages || opts.kinds.identities;
-    std::thread::scope(|scope| -> Result<_> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(Oid, Vec<u8>)>(4096);
-        let meta = crate::big_stack()
-            .spawn_scoped(scope, move || -> Result<OidMap<Vec<Finding>>> {
-                let mut found: OidMap<Vec<Finding>> = OidMap::default();
-                for (oid, raw) in rx {
-                    if policy.is_exempt_commit(&oid.to_string()) {
-                        continue;
-                    }
-                    let f = match_commit(policy, m, opts, &CommitInfo::decode(oid, &raw)?, stage);
-                    if !f.is_empty() {
-                        found.insert(oid, f);
-                    }
+    let do_paths = paths && opts.kinds.paths && m.has_kind(Kind::Path);
+    let threads = path_threads(opts, None);
+    let work = |rx: Arc<Mutex<std::sync::mpsc::Receiver<Batch>>>| -> Result<_> {
+        let mut index = MarkerIndex::new(shared.reader());
+        let mut early: OidMap<Vec<Finding>> = OidMap::default();
+        let mut changed = Vec::new();
+        loop {
+            let next = match rx.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => break,
+            };
+            let Ok(batch) = next else { break };
+            let mut start = 0;
+            for (&id, &end) in batch.ids.iter().zip(&batch.ends) {
+                let raw = &batch.raw[start..end];
+                start = end;
+                if policy.is_exempt_commit(&id.to_string()) {
+                    continue;
                 }
-                Ok(found)
+                let f = match_commit(policy, m, opts, &CommitInfo::decode(id, raw)?, stage);
+                if !f.is_empty() {
+                    early.insert(id, f);
+                }
+            }
+            for r in &batch.ready {
+                let paths = match opts.path_method {
+                    PathMethod::Index => index.changed(m, r.tree, r.parent_tree)?,
+                    PathMethod::Diff => diff_paths(index.reader(), m, r.tree, r.parent_tree)?,
+                };
+                if !paths.is_empty() {
+                    changed.push((r.commit, paths));
+                }
+            }
+            progress.advance(batch.ready.len() as u64);
+        }
+        // Freeing hundreds of thousands of cached lists one by one takes longer than the
+        // process has left to live; the memory goes back when the audit's process ends.
+        if opts.last_in_process {
+            index.leak();
+        }
+        Ok((early, changed))
+    };
+    std::thread::scope(|scope| -> Result<Piped> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2 * threads);
+        // Each worker holds the queue; when the last one ends (or panics) the queue closes
+        // and the walk's sends fail instead of blocking.
+        let rx = Arc::new(Mutex::new(rx));
+        let handles = (0..threads)
+            .map(|_| {
+                let (work, rx) = (&work, rx.clone());
+                crate::big_stack().spawn_scoped(scope, move || work(rx))
             })
+            .collect::<std::io::Result<Vec<_>>>()
             .map_err(thread_error)?;
-        let mut send = move |id: Oid, raw: &[u8]| {
-            if do_meta {
-                // A closed channel means the matcher failed; its error is reported below.
-                let _ = tx.send((id, raw.to_vec()));
+        drop(rx);
+
+        let batch = std::cell::RefCell::new(Batch::default());
+        let limit = std::cell::Cell::new(FIRST_BATCH);
+        let send = |full: bool| {
+            let mut b = batch.borrow_mut();
+            let pending = b.ids.len().max(b.ready.len());
+            if pending >= limit.get() || (full && pending > 0) {
+                limit.set((limit.get() * 2).min(BATCH));
+                progress.grow(b.ready.len() as u64);
+                // A closed queue means every worker failed; their errors are reported below.
+                let _ = tx.send(std::mem::take(&mut *b));
             }
         };
-        let walk = crate::git::walk::walk(&mut shared.reader(), tips, &mut send);
-        drop(send);
-        let early = meta
-            .join()
-            .unwrap_or_else(|_| Err(panicked("matching messages")))?;
-        Ok((walk?, early))
+        let mut on_commit = |id: Oid, raw: &[u8]| {
+            if do_meta {
+                let mut b = batch.borrow_mut();
+                b.ids.push(id);
+                b.raw.extend_from_slice(raw);
+                let end = b.raw.len();
+                b.ends.push(end);
+            }
+            send(false);
+        };
+        let mut on_ready = |r: crate::git::walk::Ready| {
+            if do_paths {
+                batch.borrow_mut().ready.push(r);
+            }
+        };
+        let mut reader =
+            shared.reader_with_pack_cache(crate::git::objects::COMMIT_PACK_CACHE_BYTES);
+        let walk = match commits {
+            Commits::Tips(tips) => {
+                crate::git::walk::walk_ready(&mut reader, tips, &mut on_commit, &mut on_ready)
+            }
+            Commits::Ids(ids) => {
+                crate::git::walk::nodes_ready(&mut reader, ids, &mut on_commit, &mut on_ready)
+            }
+        };
+        send(true);
+        drop(tx);
+        let mut early: OidMap<Vec<Finding>> = OidMap::default();
+        let mut changed: OidMap<Vec<String>> = OidMap::default();
+        let mut failed = None;
+        for h in handles {
+            match h
+                .join()
+                .unwrap_or_else(|_| Err(panicked("checking commits")))
+            {
+                Ok((e, c)) => {
+                    early.extend(e);
+                    changed.extend(c);
+                }
+                Err(e) => failed = failed.or(Some(e)),
+            }
+        }
+        let walk = walk?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok(Piped {
+            walk,
+            early,
+            changed,
+        })
     })
 }
 
@@ -544,15 +719,7 @@ fn changed_paths<T>(
     progress: &dyn Progress,
     meta: impl FnOnce() -> Result<T>,
 ) -> Result<(T, Vec<(usize, Vec<String>)>)> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Small audits are not worth a second thread (unless asked for); the diff method is the
-    // single-threaded reference.
-    let threads = match opts.threads {
-        _ if opts.path_method == PathMethod::Diff => 1,
-        0 if jobs.len() < 2_000 => 1,
-        0 => cores.min(4),
-        n => n,
-    };
+    let threads = path_threads(opts, Some(jobs.len()));
     // The history goes out in chunks, taken in turn by whichever worker is free: the newest
     // commits have the largest trees, so equal halves would leave one core idle at the end.
     let chunks = if threads > 1 { threads * 8 } else { 1 };

@@ -55,4 +55,10 @@ impl Progress for Bar {
             bar.inc(steps);
         }
     }
+
+    fn grow(&self, steps: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(steps);
+        }
+    }
 }

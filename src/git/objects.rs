@@ -10,8 +10,10 @@ use crate::git::Oid;
 /// Delta bases kept per reader: decoding a tree at the end of a delta chain re-reads its
 /// bases otherwise. It is anonymous memory, counted once per thread against the audit's
 /// budget: on git.git 16 MiB kept the audit's peak RssAnon at 223 MiB (32 MiB: 264 to
-/// 302 MiB) for about 14 % more time.
-const PACK_CACHE_BYTES: usize = 16 << 20;
+/// 302 MiB) for about 14 % more time. With the commit walk running beside the tree readers
+/// (see `audit::pipeline`) the peak varies from run to run by some 40 MiB (208 to 262 MiB at
+/// 12 or 16 MiB; the sequential audit 227 to 274 MiB), so 12 MiB.
+const PACK_CACHE_BYTES: usize = 12 << 20;
 
 /// A commit's metadata, decoded for matching.
 #[derive(Debug, Clone)]
@@ -117,13 +119,20 @@ pub struct Shared {
     pub(crate) shallow: Vec<Oid>,
 }
 
+/// The delta-base cache of a reader of commits only: commits are seldom stored as deltas,
+/// and the commit walk runs beside the tree readers, whose caches it would add to.
+pub const COMMIT_PACK_CACHE_BYTES: usize = 2 << 20;
+
 impl Shared {
     pub fn reader(&self) -> Reader {
+        self.reader_with_pack_cache(PACK_CACHE_BYTES)
+    }
+
+    /// A reader whose delta-base cache holds `bytes` at most.
+    pub fn reader_with_pack_cache(&self, bytes: usize) -> Reader {
         let mut repo = self.repo.to_thread_local();
-        repo.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                PACK_CACHE_BYTES,
-            ))
+        repo.objects.set_pack_cache(move || {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(bytes))
         });
         // Every object the audit reads twice is a tree, and those are cached above it.
         repo.objects.unset_object_cache();
@@ -212,6 +221,22 @@ impl Reader {
     /// The raw entries of a tree standing at directory `dir` (for errors).
     pub fn tree_at(&mut self, id: &Oid, dir: &dyn Fn() -> String) -> Result<&[u8]> {
         self.raw_of(id, Kind::Tree, &|| format!("tree {id} at `{}`", dir()))
+    }
+
+    /// Like [`Reader::tree_at`], handing over the buffer the tree was decoded into instead
+    /// of a copy (a large tree is read once per commit that changes it; a copy doubled the
+    /// memory traffic). See [`Reader::give_back`].
+    pub fn take_tree_at(&mut self, id: &Oid, dir: &dyn Fn() -> String) -> Result<Vec<u8>> {
+        self.tree_at(id, dir)?;
+        Ok(std::mem::take(&mut self.buf))
+    }
+
+    /// Returns a buffer no longer needed, for the next object to be decoded into (its
+    /// capacity is what counts: decoding a delta chain needs about twice the object's size).
+    pub fn give_back(&mut self, buf: Vec<u8>) {
+        if buf.capacity() > self.buf.capacity() {
+            self.buf = buf;
+        }
     }
 
     /// The kind of an object, `None` when it is absent.

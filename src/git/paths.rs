@@ -116,13 +116,27 @@ fn parse_entry(data: &[u8], hash: gix::hash::Kind) -> Option<RawEntry<'_>> {
     })
 }
 
-/// How many leading bytes `a` and `b` share.
+/// How many leading bytes `a` and `b` share. Word by word in place: a large tree against
+/// its predecessor is mostly one long equal run, and a `memcmp` call per small chunk cost
+/// more than the comparison itself.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const CHUNK: usize = 32;
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
     let n = a.len().min(b.len());
     let mut i = 0;
-    while i + CHUNK <= n && a[i..i + CHUNK] == b[i..i + CHUNK] {
-        i += CHUNK;
+    // Four words at a time while they are equal, then the word, then the byte that differs.
+    while i + 32 <= n {
+        let diff = (0..4).fold(0, |d, k| d | (word(a, i + 8 * k) ^ word(b, i + 8 * k)));
+        if diff != 0 {
+            break;
+        }
+        i += 32;
+    }
+    while i + 8 <= n {
+        let diff = word(a, i) ^ word(b, i);
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
     }
     while i < n && a[i] == b[i] {
         i += 1;
@@ -258,7 +272,7 @@ impl TreeCache {
                 format!("nested more than {MAX_DEPTH} levels deep"),
             ));
         }
-        let object = reader.tree_at(&tree, &|| show(prefix))?.to_vec();
+        let object = reader.take_tree_at(&tree, &|| show(prefix))?;
         let bad = |p: &[u8]| {
             Error::input(
                 format!("tree {tree} at `{}`", show(p)),
@@ -380,6 +394,9 @@ impl TreeCache {
             found.sort();
             Rc::from(found)
         };
+        if let Some(b) = base {
+            reader.give_back(b.raw);
+        }
         if keep {
             let base = Base {
                 inside,
@@ -524,6 +541,22 @@ mod tests {
             .unwrap();
         assert!(out.status.success(), "git {args:?}");
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The word-by-word comparison finds the first difference wherever it lies: in the
+    /// four-word stride, the single-word stride or the byte tail, or nowhere.
+    #[test]
+    fn common_prefix_finds_the_first_difference_at_every_offset() {
+        let a: Vec<u8> = (0..100u8).collect();
+        for len in [0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 100] {
+            assert_eq!(common_prefix(&a[..len], &a), len, "equal, length {len}");
+            for at in 0..len {
+                let mut b = a[..len].to_vec();
+                b[at] ^= 0x80;
+                assert_eq!(common_prefix(&a[..len], &b), at, "length {len}, at {at}");
+                assert_eq!(common_prefix(&b, &a), at, "swapped, length {len}, at {at}");
+            }
+        }
     }
 
     /// A cache over its budget starts again and still gives the same answers.
