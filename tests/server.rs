@@ -1121,10 +1121,31 @@ fn a_hook_killed_mid_run_rejects_the_push_and_damages_nothing() {
     let server = Server::new();
     let hook = server.git_dir().join("hooks/pre-receive");
     std::fs::rename(&hook, hook.with_extension("real")).unwrap();
-    // Runs the real hook on the push's stdin and kills it while it works.
+    // Runs the real hook on the push's stdin and kills it while it checks commits: once its
+    // walk and worker threads are up (three threads or more), not after a fixed delay that a
+    // faster build could outrun.
     std::fs::write(
         &hook,
-        "#!/bin/sh\nexec 3<&0\n\"$0.real\" <&3 &\npid=$!\nsleep 0.3\nkill -9 \"$pid\" 2>/dev/null\nwait \"$pid\"\nstatus=$?\necho \"wrapper: hook exited $status\" >&2\nexit $status\n",
+        r#"#!/bin/sh
+exec 3<&0
+"$0.real" <&3 &
+pid=$!
+n=0
+while [ "$n" -lt 5000 ]; do
+    threads=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+    if grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null || [ -z "$threads" ]; then
+        break
+    fi
+    [ "$threads" -ge 3 ] && break
+    n=$((n + 1))
+    sleep 0.001
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid"
+status=$?
+echo "wrapper: hook exited $status" >&2
+exit $status
+"#,
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt as _;
