@@ -86,8 +86,7 @@ pub struct Match {
 #[derive(Debug)]
 pub struct Matcher {
     pub rules: Vec<RuleInfo>,
-    paths: GlobSet,
-    path_rule: Vec<usize>,
+    paths: PathRules,
     /// Tells most tree entries apart from marker candidates before `paths` is asked.
     pub name_filter: NameFilter,
     exempt_paths: GlobSet,
@@ -136,8 +135,7 @@ impl Matcher {
         exempt_identities: &[Located],
     ) -> Result<Matcher> {
         let mut rules = Vec::new();
-        let mut paths = GlobSetBuilder::new();
-        let mut path_rule = Vec::new();
+        let mut paths = PathRulesBuilder::default();
         let mut name_filter = NameFilter::default();
         let mut line_patterns = Vec::new();
         let mut line_rule = Vec::new();
@@ -168,11 +166,9 @@ impl Matcher {
                         if severity.is_some() {
                             name_filter.add(&p.value);
                         }
-                        for glob in marker_globs(p)? {
-                            if severity.is_some() {
-                                paths.add(glob);
-                                path_rule.push(index);
-                            }
+                        let globs = marker_globs(p)?;
+                        if severity.is_some() {
+                            paths.add(globs, index);
                         }
                     }
                 }
@@ -284,7 +280,6 @@ impl Matcher {
         Ok(Matcher {
             rules,
             paths: paths.build().map_err(set_error)?,
-            path_rule,
             name_filter,
             exempt_paths: exempt.build().map_err(set_error)?,
             lines: regex_set(&line_patterns)?,
@@ -417,12 +412,12 @@ impl Matcher {
             return;
         }
         let start = out.len();
-        for i in self.paths.matches(path) {
+        self.paths.matches(path, &self.name_filter, |rule| {
             out.push(Match {
-                rule: self.path_rule[i],
+                rule,
                 location: Location::Path(path.to_owned()),
-            });
-        }
+            })
+        });
         dedup_from(out, start);
     }
 
@@ -469,7 +464,7 @@ impl Matcher {
 
     /// Whether any path rule in force matches `path` (and it is not exempt).
     pub fn is_marker_path(&self, path: &str) -> bool {
-        self.paths.is_match(path) && !self.exempt_paths.is_match(path)
+        self.paths.is_match(path, &self.name_filter) && !self.exempt_paths.is_match(path)
     }
 
     fn identity_exempt(&self, norm_email: &str) -> bool {
@@ -530,9 +525,21 @@ fn dedup_from(out: &mut Vec<Match>, start: usize) {
     }
 }
 
-/// The globs for one path pattern: the entry itself and everything beneath it, at any depth
-/// unless the pattern starts with `/`.
-fn marker_globs(p: &Located) -> Result<Vec<globset::Glob>> {
+/// The globs of one path pattern, matched at any depth unless the pattern starts with `/`.
+/// A path matches when it or one of its directories matches the pattern (`.claude` covers
+/// `.claude/settings.json`).
+struct MarkerGlobs {
+    /// The pattern lower-cased (ASCII), for a case-sensitive set; `None` when lower-casing
+    /// would change its meaning (a character class: `[A-Z]`, `[Z-a]`), or when the pattern
+    /// ends in `.`: globset's basename and extension strategies, which case-sensitive globs
+    /// get, see no name in a path ending in `..`, where its regexes do.
+    lower: Option<globset::Glob>,
+    /// When `lower` is `None`: the pattern as written, case-insensitive, and the same with
+    /// `/**` (everything beneath).
+    folded: Vec<globset::Glob>,
+}
+
+fn marker_globs(p: &Located) -> Result<MarkerGlobs> {
     let pattern = p.value.trim_end_matches('/');
     let base = match pattern.strip_prefix('/') {
         Some(anchored) => anchored.to_owned(),
@@ -541,10 +548,120 @@ fn marker_globs(p: &Located) -> Result<Vec<globset::Glob>> {
     if pattern.is_empty() || base.ends_with("**/") {
         return Err(p.origin.error("empty path pattern").into());
     }
-    Ok(vec![
-        glob(p, &base, true)?,
-        glob(p, &format!("{base}/**"), true)?,
-    ])
+    if base.contains('[') || base.ends_with('.') {
+        return Ok(MarkerGlobs {
+            lower: None,
+            folded: vec![glob(p, &base, true)?, glob(p, &format!("{base}/**"), true)?],
+        });
+    }
+    Ok(MarkerGlobs {
+        lower: Some(glob(p, &base.to_ascii_lowercase(), false)?),
+        folded: Vec::new(),
+    })
+}
+
+/// The path rules in force, compiled so that globset can use its literal, basename and
+/// suffix strategies instead of one large regex: globset matches a case-insensitive glob, and
+/// a glob ending in `/**`, only by regex, and building that regex was most of the start-up
+/// time of a hook. globset folds case in ASCII only (its regexes are `(?-u)(?i)`), so
+/// lower-casing the pattern and the path in ASCII matches the same paths; and `pattern/**`
+/// matches exactly the paths one of whose directories matches `pattern`, so the directories
+/// are asked instead.
+#[derive(Debug)]
+struct PathRules {
+    lower: GlobSet,
+    lower_rule: Vec<usize>,
+    /// Patterns with a character class, matched as written (see [`MarkerGlobs`]).
+    folded: GlobSet,
+    folded_rule: Vec<usize>,
+}
+
+#[derive(Default)]
+struct PathRulesBuilder {
+    lower: Vec<globset::Glob>,
+    lower_rule: Vec<usize>,
+    folded: Vec<globset::Glob>,
+    folded_rule: Vec<usize>,
+}
+
+impl PathRulesBuilder {
+    fn add(&mut self, globs: MarkerGlobs, rule: usize) {
+        if let Some(g) = globs.lower {
+            self.lower.push(g);
+            self.lower_rule.push(rule);
+        }
+        for g in globs.folded {
+            self.folded.push(g);
+            self.folded_rule.push(rule);
+        }
+    }
+
+    fn build(self) -> std::result::Result<PathRules, globset::Error> {
+        Ok(PathRules {
+            lower: GlobSet::new(self.lower)?,
+            lower_rule: self.lower_rule,
+            folded: GlobSet::new(self.folded)?,
+            folded_rule: self.folded_rule,
+        })
+    }
+}
+
+impl PathRules {
+    /// Calls `found` with the rule of every pattern `path` matches (a rule may come twice).
+    /// `filter` is the name filter of the same patterns: the set is asked about a directory
+    /// or the path only when its last name may end a pattern, which is rare.
+    fn matches(&self, path: &str, filter: &NameFilter, mut found: impl FnMut(usize)) {
+        if !self.lower.is_empty() && candidate_ends(path, filter).next().is_some() {
+            let lower = ascii_lower(path);
+            for end in candidate_ends(&lower, filter) {
+                let candidate = globset::Candidate::new(&lower[..end]);
+                for i in self.lower.matches_candidate(&candidate) {
+                    found(self.lower_rule[i]);
+                }
+            }
+        }
+        if !self.folded.is_empty() {
+            for i in self.folded.matches(path) {
+                found(self.folded_rule[i]);
+            }
+        }
+    }
+
+    fn is_match(&self, path: &str, filter: &NameFilter) -> bool {
+        if !self.lower.is_empty() && candidate_ends(path, filter).next().is_some() {
+            let lower = ascii_lower(path);
+            if candidate_ends(&lower, filter).any(|end| self.lower.is_match(&lower[..end])) {
+                return true;
+            }
+        }
+        !self.folded.is_empty() && self.folded.is_match(path)
+    }
+}
+
+/// `path` in ASCII lower case, copied only when it has an upper-case letter.
+fn ascii_lower(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(path.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
+/// Where each directory of `path` ends, then the end of `path` itself: the places a pattern
+/// may match, but only those whose last name `filter` lets through (an empty name, which it
+/// does not judge, always).
+fn candidate_ends<'a>(path: &'a str, filter: &'a NameFilter) -> impl Iterator<Item = usize> + 'a {
+    let mut start = 0;
+    path.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'/')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(path.len()))
+        .filter(move |&end| {
+            let name = &path.as_bytes()[start..end];
+            start = end + 1;
+            name.is_empty() || filter.file_may_match(name)
+        })
 }
 
 /// The globs for one ref pattern: the full ref name itself and every ref beneath it
@@ -1130,5 +1247,211 @@ mod message_tests {
             "a rule written for the line wins"
         );
         assert_eq!(f[0].2.as_deref(), Some("claude-session"));
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    //! Path rules compiled for speed (lower-cased, case-sensitive globs, directories asked
+    //! one by one) match exactly what the case-insensitive globs they replace matched.
+    use super::*;
+    use crate::catalogue::{Origin, SourceFile};
+
+    fn located(value: &str) -> Located {
+        Located {
+            value: value.to_owned(),
+            origin: Origin {
+                file: std::sync::Arc::new(SourceFile {
+                    name: "p.toml".to_owned(),
+                    text: value.to_owned(),
+                }),
+                span: 0..value.len(),
+            },
+        }
+    }
+
+    /// The former compilation: every pattern as written, case-insensitive, once for the
+    /// entry and once with `/**` for everything beneath it.
+    fn reference(pattern: &str) -> Option<GlobSet> {
+        let pattern = pattern.trim_end_matches('/');
+        let base = match pattern.strip_prefix('/') {
+            Some(anchored) => anchored.to_owned(),
+            None => format!("**/{pattern}"),
+        };
+        if pattern.is_empty() || base.ends_with("**/") {
+            return None;
+        }
+        let build = |g: &str| {
+            GlobBuilder::new(g)
+                .case_insensitive(true)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .ok()
+        };
+        let mut set = GlobSetBuilder::new();
+        set.add(build(&base)?);
+        set.add(build(&format!("{base}/**"))?);
+        set.build().ok()
+    }
+
+    fn compiled(pattern: &str) -> Option<(PathRules, NameFilter)> {
+        let mut b = PathRulesBuilder::default();
+        b.add(marker_globs(&located(pattern)).ok()?, 0);
+        let mut filter = NameFilter::default();
+        filter.add(pattern);
+        Some((b.build().ok()?, filter))
+    }
+
+    const PATTERNS: &[&str] = &[
+        "CLAUDE.md",
+        ".claude",
+        "/.agent/rules",
+        ".github/prompts/*.prompt.md",
+        ".github/instructions/**/*.instructions.md",
+        ".roorules-*",
+        "/CRUSH.md",
+        ".aider.tags.cache.v3/",
+        "[A-Z]*.md",
+        "[Z-a]x",
+        "[!a]b",
+        "docs/**",
+        "a/**/B",
+        "*.MD",
+        "{Foo,bar}.txt",
+        "x?Y",
+        "\\[lit",
+        "\\Q",
+        "caf\u{e9}",
+        "**",
+        "a**",
+        "**/Deep/**",
+        "..",
+        "*.",
+        "x.",
+        "?*",
+        "/*",
+        "*",
+        "/a/*/C",
+        "/",
+        "",
+    ];
+
+    const PIECES: &[&str] = &[
+        "CLAUDE.md",
+        "claude.MD",
+        ".Claude",
+        ".claude",
+        "settings.json",
+        "src",
+        ".github",
+        ".GitHub",
+        "prompts",
+        "x.prompt.md",
+        "instructions",
+        "A.Instructions.MD",
+        ".agent",
+        "RULES",
+        ".roorules-code",
+        "crush.md",
+        ".aider.tags.cache.v3",
+        "Readme.md",
+        "Zx",
+        "_x",
+        "zx",
+        "[x",
+        "ab",
+        "bb",
+        "docs",
+        "Docs",
+        "b",
+        "a",
+        "foo.txt",
+        "BAR.TXT",
+        "xzy",
+        "[lit",
+        "[LIT",
+        "q",
+        "Q",
+        "caf\u{e9}",
+        "CAF\u{c9}",
+        "deep",
+        "..",
+        ".",
+        "...",
+        "x.",
+        "",
+        "\u{212a}",
+        ".cl\u{430}ude",
+    ];
+
+    #[test]
+    fn path_rules_match_what_the_case_insensitive_globs_they_replace_matched() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for pattern in PATTERNS {
+            let old = reference(pattern);
+            let new = compiled(pattern);
+            assert_eq!(old.is_some(), new.is_some(), "{pattern:?} compiles alike");
+            let (Some(old), Some((new, filter))) = (old, new) else {
+                continue;
+            };
+            for _ in 0..3000 {
+                let depth = 1 + next(4);
+                let mut path = String::new();
+                if next(20) == 0 {
+                    path.push('/');
+                }
+                for d in 0..depth {
+                    if d > 0 {
+                        path.push('/');
+                    }
+                    path.push_str(PIECES[next(PIECES.len())]);
+                }
+                let mut hits = 0;
+                new.matches(&path, &filter, |_| hits += 1);
+                assert_eq!(
+                    old.is_match(&path),
+                    new.is_match(&path, &filter),
+                    "{pattern:?} on {path:?}"
+                );
+                assert_eq!(old.is_match(&path), hits > 0, "{pattern:?} on {path:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn marker_paths_match_in_any_ascii_case_and_look_alikes_do_not() {
+        let m = Matcher::all(&Catalogue::builtin().unwrap()).unwrap();
+        for p in [
+            ".Claude/settings.json",
+            "CLAUDE.MD",
+            "pkg/Claude.Md",
+            ".GITHUB/Copilot-Instructions.md",
+            "sub/.CURSOR/rules/a.mdc",
+            ".github/Instructions/deep/er/X.INSTRUCTIONS.md",
+            ".RooRules-Code",
+        ] {
+            let mut out = Vec::new();
+            m.check_path(p, &mut out);
+            assert!(!out.is_empty() && m.is_marker_path(p), "{p}");
+        }
+        // Cyrillic `а`, a Kelvin sign, a full-width letter: globset folds ASCII only, as it
+        // always did for path rules.
+        for p in [
+            ".cl\u{430}ude/x",
+            "\u{212a}IRO.md",
+            "CLAUDE\u{ff0e}md",
+            "src/claude.rs",
+        ] {
+            let mut out = Vec::new();
+            m.check_path(p, &mut out);
+            assert!(out.is_empty() && !m.is_marker_path(p), "{p}");
+        }
     }
 }
