@@ -110,6 +110,10 @@ pub struct Rule {
     pub source: Option<String>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
+    /// Embedded in aigate (see [`Catalogue::builtin`]): its regular expressions are checked by
+    /// unit tests, so a policy load does not compile them to check them, and the sets they
+    /// go in can be built when first needed.
+    pub builtin: bool,
 }
 
 /// A string from a rules or policy file together with where it stands, so a bad glob or regex
@@ -162,6 +166,9 @@ impl Catalogue {
             .partition(|(name, _)| name.starts_with("generic-"));
         for (name, text) in own.into_iter().chain(generic) {
             catalogue.add_rule_file(&format!("<builtin>/rules/{name}"), text)?;
+        }
+        for rule in &mut catalogue.rules {
+            rule.builtin = true;
         }
         Ok(catalogue)
     }
@@ -347,6 +354,7 @@ impl Catalogue {
                 source: Some(format!("the product names of `{assistant}` (`products`)")),
                 examples: fill(examples),
                 counter_examples: fill(counter),
+                builtin: false,
             });
         }
         Ok(())
@@ -565,6 +573,7 @@ impl Catalogue {
             source: def.source,
             examples: def.examples,
             counter_examples: def.counter_examples,
+            builtin: false,
         });
         Ok(())
     }

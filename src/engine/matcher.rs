@@ -1,5 +1,5 @@
-//! The matching engine: the rules of a policy compiled once (a `GlobSet` for paths, a
-//! `RegexSet` for message lines, hash maps for e-mail addresses and GitHub ids, product names
+//! The matching engine: the rules of a policy compiled once (`GlobSet`s for paths, a
+//! `RegexSet` for message lines, built when first asked, hash maps for e-mail addresses and GitHub ids, product names
 //! for footers and attribution keys), then asked about one message, identity or path at a
 //! time. Messages are first read into lines the way a person reads them ([`message`]). Pure:
 //! no git, no I/O.
@@ -90,13 +90,13 @@ pub struct Matcher {
     /// Tells most tree entries apart from marker candidates before `paths` is asked.
     pub name_filter: NameFilter,
     exempt_paths: GlobSet,
-    lines: RegexSet,
+    lines: LazyPatterns,
     line_rule: Vec<(usize, bool)>,
     emails: HashMap<String, Vec<usize>>,
     github_ids: HashMap<u64, Vec<usize>>,
     github_logins: HashMap<String, Vec<usize>>,
     domains: HashMap<String, Vec<usize>>,
-    names: RegexSet,
+    names: Patterns,
     name_rule: Vec<usize>,
     exempt_identities: GlobSet,
     /// Squashed product names of footer and attribution rules, each with its rule when in
@@ -138,6 +138,9 @@ impl Matcher {
         let mut paths = PathRulesBuilder::default();
         let mut name_filter = NameFilter::default();
         let mut line_patterns = Vec::new();
+        // A custom line pattern in force: the set is built now, so that an error in it (a set
+        // can be too large even when each pattern compiles) is reported at load.
+        let mut custom_lines = false;
         let mut line_rule = Vec::new();
         let mut emails: HashMap<String, Vec<usize>> = HashMap::new();
         let mut github_ids: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -198,16 +201,22 @@ impl Matcher {
                 }
                 Kind::Message => {
                     for p in &rule.patterns {
-                        compile_regex(p)?;
+                        // Built-in patterns are compiled by unit tests, not at every start.
+                        if !rule.builtin {
+                            compile_regex(p)?;
+                        }
                         if severity.is_some() {
                             line_patterns.push(p.value.clone());
                             line_rule.push((index, rule.subject_only));
+                            custom_lines |= !rule.builtin;
                         }
                     }
                 }
                 Kind::Identity => {
-                    for p in &rule.names {
-                        compile_regex(p)?;
+                    if !rule.builtin {
+                        for p in &rule.names {
+                            compile_regex(p)?;
+                        }
                     }
                     if severity.is_some() {
                         for e in &rule.emails {
@@ -246,7 +255,10 @@ impl Matcher {
                     }
                 }
                 Kind::Environment => {
-                    let value = rule.value.as_ref().map(compile_whole).transpose()?;
+                    let value = match &rule.value {
+                        Some(v) if severity.is_some() || !rule.builtin => Some(compile_whole(v)?),
+                        _ => None,
+                    };
                     if severity.is_some() {
                         environment.push(EnvRule {
                             rule: index,
@@ -282,13 +294,13 @@ impl Matcher {
             paths: paths.build().map_err(set_error)?,
             name_filter,
             exempt_paths: exempt.build().map_err(set_error)?,
-            lines: regex_set(&line_patterns)?,
+            lines: LazyPatterns::new(line_patterns, custom_lines)?,
             line_rule,
             emails,
             github_ids,
             github_logins,
             domains,
-            names: regex_set(&name_patterns)?,
+            names: Patterns::new(&name_patterns)?,
             name_rule,
             exempt_identities: exempt_ids.build().map_err(set_error)?,
             footer_products,
@@ -342,12 +354,12 @@ impl Matcher {
     fn check_group(&self, g: &Group, hits: &mut Vec<usize>) {
         let texts = std::iter::once(g.text.as_str()).chain(g.parts.iter().map(String::as_str));
         for (n, text) in texts.enumerate() {
-            for i in self.lines.matches(text).iter() {
+            self.lines.get().matches(text, |i| {
                 let (rule, subject_only) = self.line_rule[i];
                 if !subject_only || (g.first == 0 && n == 0) {
                     hits.push(rule);
                 }
-            }
+            });
             if !self.footer_products.is_empty() {
                 if let Some(from) = message::footer_start(text) {
                     if let Some((i, end)) = message::product_at(&self.footer_products, text, from) {
@@ -396,12 +408,12 @@ impl Matcher {
         }
         if !self.name_rule.is_empty() && !self.identity_exempt(&norm_email) {
             let norm_name = normalize(name);
-            for i in self.names.matches(norm_name.trim()).iter() {
+            self.names.matches(norm_name.trim(), |i| {
                 out.push(Match {
                     rule: self.name_rule[i],
                     location: location(),
-                });
-            }
+                })
+            });
         }
         dedup_from(out, start);
     }
@@ -728,12 +740,86 @@ pub fn regex_detail(e: &regex::Error) -> String {
         .to_owned()
 }
 
-fn regex_set(patterns: &[String]) -> Result<RegexSet> {
-    RegexSetBuilder::new(patterns)
-        .case_insensitive(true)
-        .size_limit(64 << 20)
-        .build()
-        .map_err(|e| crate::error::Error::input("compiling message rules", e.to_string()))
+/// Case-insensitive regular expressions asked together about one text.
+#[derive(Debug)]
+enum Patterns {
+    /// A few, compiled one by one: a `RegexSet` costs about half a millisecond to build
+    /// whatever its size, several times what one small expression costs.
+    Few(Vec<Regex>),
+    Set(RegexSet),
+}
+
+/// Up to this many patterns are compiled one by one (see [`Patterns::Few`]).
+const FEW: usize = 4;
+
+impl Patterns {
+    fn new(patterns: &[String]) -> Result<Patterns> {
+        let error =
+            |e: regex::Error| crate::error::Error::input("compiling message rules", e.to_string());
+        if patterns.len() <= FEW {
+            return patterns
+                .iter()
+                .map(|p| {
+                    regex::RegexBuilder::new(p)
+                        .case_insensitive(true)
+                        .size_limit(64 << 20)
+                        .build()
+                        .map_err(error)
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Patterns::Few);
+        }
+        RegexSetBuilder::new(patterns)
+            .case_insensitive(true)
+            .size_limit(64 << 20)
+            .build()
+            .map(Patterns::Set)
+            .map_err(error)
+    }
+
+    /// Calls `found` with the index of every pattern that matches somewhere in `text`.
+    fn matches(&self, text: &str, mut found: impl FnMut(usize)) {
+        match self {
+            Patterns::Few(list) => {
+                for (i, re) in list.iter().enumerate() {
+                    if re.is_match(text) {
+                        found(i);
+                    }
+                }
+            }
+            Patterns::Set(set) => set.matches(text).iter().for_each(found),
+        }
+    }
+}
+
+/// The message-line patterns, compiled when a message is first checked: a hook that reads no
+/// message (pre-commit) never pays for them.
+#[derive(Debug)]
+struct LazyPatterns {
+    patterns: Vec<String>,
+    compiled: std::sync::OnceLock<Patterns>,
+}
+
+impl LazyPatterns {
+    /// Compiles now when `now` (a policy's own patterns, whose errors are reported at load);
+    /// built-in ones wait for [`LazyPatterns::get`].
+    fn new(patterns: Vec<String>, now: bool) -> Result<LazyPatterns> {
+        let compiled = std::sync::OnceLock::new();
+        if now {
+            let _ = compiled.set(Patterns::new(&patterns)?);
+        }
+        Ok(LazyPatterns { patterns, compiled })
+    }
+
+    fn get(&self) -> &Patterns {
+        self.compiled.get_or_init(|| {
+            // Only built-in patterns are left to this point, and the unit test
+            // `builtin_patterns_compile_alone_and_together` compiles every one of them, alone
+            // and as one set: a failure here is a catalogue that failed its tests.
+            Patterns::new(&self.patterns)
+                .unwrap_or_else(|e| unreachable!("built-in message rules do not compile: {e}"))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -935,6 +1021,81 @@ mod tests {
             panic!()
         };
         assert_eq!((name.as_str(), value.as_str()), ("CLAUDECODE", "1"));
+    }
+
+    /// The built-in patterns are not compiled at load (see [`LazyPatterns`]): this is
+    /// where an error in one is caught.
+    #[test]
+    fn builtin_patterns_compile_alone_and_together() {
+        let c = Catalogue::builtin().unwrap();
+        let (mut lines, mut names) = (Vec::new(), Vec::new());
+        for rule in &c.rules {
+            if rule.kind == Kind::Message && rule.shape.is_none() {
+                for p in &rule.patterns {
+                    compile_regex(p).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+                    lines.push(p.value.clone());
+                }
+            }
+            for p in &rule.names {
+                compile_regex(p).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+                names.push(p.value.clone());
+            }
+            if let Some(v) = &rule.value {
+                compile_whole(v).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+            }
+        }
+        assert!(lines.len() > FEW && !names.is_empty());
+        for set in [&lines, &names] {
+            assert!(Patterns::new(set).is_ok());
+            assert!(RegexSetBuilder::new(set)
+                .case_insensitive(true)
+                .size_limit(64 << 20)
+                .build()
+                .is_ok());
+        }
+    }
+
+    #[test]
+    fn builtin_line_patterns_wait_for_the_first_message_and_custom_ones_do_not() {
+        let (m, _) = matcher();
+        assert!(m.lines.compiled.get().is_none(), "not compiled at load");
+        let mut out = Vec::new();
+        m.check_message(
+            "Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n",
+            &mut out,
+        );
+        assert_eq!(rules_for(&m, &out), ["claude-code-identity"]);
+        assert!(m.lines.compiled.get().is_some());
+        let text = "[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-line\"\nassistant = \"acme\"\nkind = \"message\"\npatterns = ['^acme-run:']\n";
+        let m = Policy::parse("p.toml", text).unwrap().matcher();
+        assert!(
+            m.lines.compiled.get().is_some(),
+            "a policy's own patterns compile at load"
+        );
+        out.clear();
+        m.check_message("Fix\n\nACME-run: 42\n", &mut out);
+        assert_eq!(rules_for(&m, &out), ["acme-line"]);
+    }
+
+    #[test]
+    fn bad_custom_patterns_are_reported_at_load_even_for_allowed_assistants() {
+        let head = "[policy]\nallow = [\"acme\"]\n[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-x\"\nassistant = \"acme\"\n";
+        for (rule, at) in [
+            ("kind = \"message\"\npatterns = ['^x(']\n", "p.toml:10:13:"),
+            ("kind = \"identity\"\nnames = ['[bot']\n", "p.toml:10:10:"),
+            (
+                "kind = \"environment\"\nvariables = [\"ACME\"]\nvalue = '(1'\n",
+                "p.toml:11:9:",
+            ),
+        ] {
+            let err = Policy::parse("p.toml", &format!("{head}{rule}"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("{at} invalid regular expression")),
+                "{err}"
+            );
+        }
     }
 
     #[test]
