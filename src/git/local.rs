@@ -105,8 +105,17 @@ fn unchanged_dirs(
             return Ok(());
         }
     }
+    if cache.children.is_empty() {
+        return Ok(());
+    }
+    // HEAD's tree here read once for all the children (the first entry of a name counts).
+    let mut head: HashMap<&[u8], (Oid, u32)> = HashMap::new();
+    let entries = repo.tree_entries(head_tree)?;
+    for (name, id, mode) in &entries {
+        head.entry(&name[..]).or_insert((*id, *mode));
+    }
     for child in &cache.children {
-        let Some((id, mode)) = repo.tree_entry(head_tree, &child.name)? else {
+        let Some(&(id, mode)) = head.get(&child.name[..]) else {
             continue;
         };
         if mode & 0o170000 != 0o040000 {
