@@ -86,7 +86,7 @@ pub struct Match {
 #[derive(Debug)]
 pub struct Matcher {
     pub rules: Vec<RuleInfo>,
-    paths: PathRules,
+    paths: LazyPaths,
     /// Tells most tree entries apart from marker candidates before `paths` is asked.
     pub name_filter: NameFilter,
     exempt_paths: GlobSet,
@@ -116,7 +116,15 @@ pub struct Matcher {
 struct EnvRule {
     rule: usize,
     variables: Vec<String>,
-    value: Option<Regex>,
+    value: Option<Value>,
+}
+
+/// The value an environment rule asks for: most are plain words (`1`, `goose`), compared as
+/// they are rather than compiled.
+#[derive(Debug)]
+enum Value {
+    Exactly(String),
+    Pattern(Regex),
 }
 
 const NOREPLY: &str = "@users.noreply.github.com";
@@ -136,6 +144,9 @@ impl Matcher {
     ) -> Result<Matcher> {
         let mut rules = Vec::new();
         let mut paths = PathRulesBuilder::default();
+        // A custom path rule in force: the sets are built now, so that an error is reported at
+        // load (as for line patterns).
+        let mut custom_paths = false;
         let mut name_filter = NameFilter::default();
         let mut line_patterns = Vec::new();
         // A custom line pattern in force: the set is built now, so that an error in it (a set
@@ -172,6 +183,7 @@ impl Matcher {
                         let globs = marker_globs(p)?;
                         if severity.is_some() {
                             paths.add(globs, index);
+                            custom_paths |= !rule.builtin;
                         }
                     }
                 }
@@ -256,7 +268,7 @@ impl Matcher {
                 }
                 Kind::Environment => {
                     let value = match &rule.value {
-                        Some(v) if severity.is_some() || !rule.builtin => Some(compile_whole(v)?),
+                        Some(v) if severity.is_some() || !rule.builtin => Some(value_of(v)?),
                         _ => None,
                     };
                     if severity.is_some() {
@@ -287,11 +299,9 @@ impl Matcher {
         for p in exempt_identities {
             exempt_ids.add(glob(p, &normalize(&p.value), true)?);
         }
-        let set_error =
-            |e: globset::Error| crate::error::Error::input("compiling path rules", e.to_string());
         Ok(Matcher {
             rules,
-            paths: paths.build().map_err(set_error)?,
+            paths: LazyPaths::new(paths, custom_paths)?,
             name_filter,
             exempt_paths: exempt.build().map_err(set_error)?,
             lines: LazyPatterns::new(line_patterns, custom_lines)?,
@@ -457,7 +467,8 @@ impl Matcher {
             for name in &r.variables {
                 let Some(value) = env.raw(name) else { continue };
                 let set = match &r.value {
-                    Some(re) => re.is_match(value),
+                    Some(Value::Exactly(v)) => v == value,
+                    Some(Value::Pattern(re)) => re.is_match(value),
                     None => !is_false_like(value),
                 };
                 if set {
@@ -588,7 +599,7 @@ struct PathRules {
     folded_rule: Vec<usize>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 struct PathRulesBuilder {
     lower: Vec<globset::Glob>,
     lower_rule: Vec<usize>,
@@ -650,6 +661,57 @@ impl PathRules {
     }
 }
 
+/// The path rules, compiled when a path first gets past the name filter: most commits stage
+/// no path that could be a marker, and their hook never builds the sets.
+#[derive(Debug)]
+struct LazyPaths {
+    globs: PathRulesBuilder,
+    compiled: std::sync::OnceLock<PathRules>,
+}
+
+impl LazyPaths {
+    /// Compiles now when `now` (a policy's own patterns, whose errors are reported at load).
+    fn new(globs: PathRulesBuilder, now: bool) -> Result<LazyPaths> {
+        let compiled = std::sync::OnceLock::new();
+        if now {
+            let _ = compiled.set(globs.clone().build().map_err(set_error)?);
+        }
+        Ok(LazyPaths { globs, compiled })
+    }
+
+    fn get(&self) -> &PathRules {
+        self.compiled.get_or_init(|| {
+            // Only built-in patterns are left to this point, and the unit test
+            // `builtin_path_rules_compile` compiles every one of them: a failure here is a
+            // catalogue that failed its tests.
+            self.globs
+                .clone()
+                .build()
+                .unwrap_or_else(|e| unreachable!("built-in path rules do not compile: {e}"))
+        })
+    }
+
+    /// Whether the sets can match `path` at all: some name of it gets past `filter`, or a
+    /// pattern the filter does not cover (a character class) is in force.
+    fn may_match(&self, path: &str, filter: &NameFilter) -> bool {
+        !self.globs.folded.is_empty() || candidate_ends(path, filter).next().is_some()
+    }
+
+    fn matches(&self, path: &str, filter: &NameFilter, found: impl FnMut(usize)) {
+        if self.may_match(path, filter) {
+            self.get().matches(path, filter, found);
+        }
+    }
+
+    fn is_match(&self, path: &str, filter: &NameFilter) -> bool {
+        self.may_match(path, filter) && self.get().is_match(path, filter)
+    }
+}
+
+fn set_error(e: globset::Error) -> crate::error::Error {
+    crate::error::Error::input("compiling path rules", e.to_string())
+}
+
 /// `path` in ASCII lower case, copied only when it has an upper-case letter.
 fn ascii_lower(path: &str) -> std::borrow::Cow<'_, str> {
     if path.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -706,6 +768,14 @@ fn is_false_like(value: &str) -> bool {
 /// A value pattern, matched against the whole value, case-sensitively.
 fn compile_whole(p: &Located) -> Result<Regex> {
     compile_located(p, &format!("^(?:{})$", p.value))
+}
+
+/// [`compile_whole`], or the value itself when it has no regex syntax (`1` matches `1` only).
+fn value_of(p: &Located) -> Result<Value> {
+    if regex::escape(&p.value) == p.value {
+        return Ok(Value::Exactly(p.value.clone()));
+    }
+    compile_whole(p).map(Value::Pattern)
 }
 
 fn glob(p: &Located, pattern: &str, case_insensitive: bool) -> Result<globset::Glob> {
@@ -1052,6 +1122,61 @@ mod tests {
                 .size_limit(64 << 20)
                 .build()
                 .is_ok());
+        }
+    }
+
+    /// The built-in path rules are compiled when a path first needs them (see
+    /// [`LazyPaths`]): this is where an error in them is caught.
+    #[test]
+    fn builtin_path_rules_compile() {
+        let mut c = Catalogue::builtin().unwrap();
+        for r in &mut c.rules {
+            r.enabled = true;
+        }
+        let m = Matcher::all(&c).unwrap();
+        assert!(m.paths.compiled.get().is_none());
+        assert!(!m.paths.globs.lower.is_empty());
+        assert!(m.paths.globs.clone().build().is_ok());
+    }
+
+    #[test]
+    fn path_rules_wait_for_a_candidate_path_and_custom_ones_do_not() {
+        let (m, _) = matcher();
+        assert!(!m.is_marker_path("src/main.rs"));
+        assert!(
+            m.paths.compiled.get().is_none(),
+            "no name got past the filter"
+        );
+        assert!(m.is_marker_path("docs/CLAUDE.md"));
+        assert!(m.paths.compiled.get().is_some());
+        let text = "[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-file\"\nassistant = \"acme\"\nkind = \"path\"\npaths = [\".acme\"]\n";
+        let m = Policy::parse("p.toml", text).unwrap().matcher();
+        assert!(
+            m.paths.compiled.get().is_some(),
+            "a policy's own rules compile at load"
+        );
+        let mut out = Vec::new();
+        m.check_path("x/.ACME/run.json", &mut out);
+        assert_eq!(rules_for(&m, &out), ["acme-file"]);
+    }
+
+    #[test]
+    fn environment_values_without_regex_syntax_match_exactly() {
+        let text = "[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-env\"\nassistant = \"acme\"\nkind = \"environment\"\nvariables = [\"ACME\"]\nvalue = \"on\"\n[[rule]]\nid = \"acme-mode\"\nassistant = \"acme\"\nkind = \"environment\"\nvariables = [\"ACME_MODE\"]\nvalue = \"a.c\"\n";
+        let m = Policy::parse("p.toml", text).unwrap().matcher();
+        for (name, value, found) in [
+            ("ACME", "on", true),
+            ("ACME", "On", false),
+            ("ACME", "only", false),
+            ("ACME", " on", false),
+            ("ACME_MODE", "abc", true),
+            ("ACME_MODE", "a.c", true),
+            ("ACME_MODE", "abcd", false),
+        ] {
+            let mut out = Vec::new();
+            let env = crate::Vars::from_pairs([(name.to_owned(), value.to_owned())]);
+            m.check_environment(&env, &mut out);
+            assert_eq!(!out.is_empty(), found, "{name}={value:?}");
         }
     }
 
