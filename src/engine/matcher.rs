@@ -180,9 +180,12 @@ impl Matcher {
                         if severity.is_some() {
                             name_filter.add(&p.value);
                         }
-                        let globs = marker_globs(p)?;
+                        // Built-in patterns are parsed by unit tests, and when first needed.
+                        if !rule.builtin {
+                            marker_globs(p)?;
+                        }
                         if severity.is_some() {
-                            paths.add(globs, index);
+                            paths.add(p, index);
                             custom_paths |= !rule.builtin;
                         }
                     }
@@ -257,7 +260,9 @@ impl Matcher {
                     }
                 }
                 Kind::Ref => {
-                    for p in &rule.patterns {
+                    // Built-in ones are parsed by unit tests (`builtin_examples_match_their_rules`).
+                    let parse = severity.is_some() || !rule.builtin;
+                    for p in rule.patterns.iter().filter(|_| parse) {
                         for g in ref_globs(p)? {
                             if severity.is_some() {
                                 refs.add(g);
@@ -571,7 +576,7 @@ fn marker_globs(p: &Located) -> Result<MarkerGlobs> {
     if pattern.is_empty() || base.ends_with("**/") {
         return Err(p.origin.error("empty path pattern").into());
     }
-    if base.contains('[') || base.ends_with('.') {
+    if is_folded(pattern) {
         return Ok(MarkerGlobs {
             lower: None,
             folded: vec![glob(p, &base, true)?, glob(p, &format!("{base}/**"), true)?],
@@ -581,6 +586,11 @@ fn marker_globs(p: &Located) -> Result<MarkerGlobs> {
         lower: Some(glob(p, &base.to_ascii_lowercase(), false)?),
         folded: Vec::new(),
     })
+}
+
+/// Whether a path pattern is matched as written, case-insensitively (see [`MarkerGlobs`]).
+fn is_folded(pattern: &str) -> bool {
+    pattern.contains('[') || pattern.trim_end_matches('/').ends_with('.')
 }
 
 /// The path rules in force, compiled so that globset can use its literal, basename and
@@ -599,32 +609,39 @@ struct PathRules {
     folded_rule: Vec<usize>,
 }
 
-#[derive(Debug, Default, Clone)]
+/// The path patterns in force, each with its rule, before they are parsed.
+#[derive(Debug, Default)]
 struct PathRulesBuilder {
-    lower: Vec<globset::Glob>,
-    lower_rule: Vec<usize>,
-    folded: Vec<globset::Glob>,
-    folded_rule: Vec<usize>,
+    patterns: Vec<(Located, usize)>,
+    /// Some pattern is matched as written (see [`MarkerGlobs`]).
+    any_folded: bool,
 }
 
 impl PathRulesBuilder {
-    fn add(&mut self, globs: MarkerGlobs, rule: usize) {
-        if let Some(g) = globs.lower {
-            self.lower.push(g);
-            self.lower_rule.push(rule);
-        }
-        for g in globs.folded {
-            self.folded.push(g);
-            self.folded_rule.push(rule);
-        }
+    fn add(&mut self, p: &Located, rule: usize) {
+        self.any_folded |= is_folded(&p.value);
+        self.patterns.push((p.clone(), rule));
     }
 
-    fn build(self) -> std::result::Result<PathRules, globset::Error> {
+    fn build(&self) -> Result<PathRules> {
+        let (mut lower, mut lower_rule) = (Vec::new(), Vec::new());
+        let (mut folded, mut folded_rule) = (Vec::new(), Vec::new());
+        for (p, rule) in &self.patterns {
+            let globs = marker_globs(p)?;
+            if let Some(g) = globs.lower {
+                lower.push(g);
+                lower_rule.push(*rule);
+            }
+            for g in globs.folded {
+                folded.push(g);
+                folded_rule.push(*rule);
+            }
+        }
         Ok(PathRules {
-            lower: GlobSet::new(self.lower)?,
-            lower_rule: self.lower_rule,
-            folded: GlobSet::new(self.folded)?,
-            folded_rule: self.folded_rule,
+            lower: GlobSet::new(lower).map_err(set_error)?,
+            lower_rule,
+            folded: GlobSet::new(folded).map_err(set_error)?,
+            folded_rule,
         })
     }
 }
@@ -674,7 +691,7 @@ impl LazyPaths {
     fn new(globs: PathRulesBuilder, now: bool) -> Result<LazyPaths> {
         let compiled = std::sync::OnceLock::new();
         if now {
-            let _ = compiled.set(globs.clone().build().map_err(set_error)?);
+            let _ = compiled.set(globs.build()?);
         }
         Ok(LazyPaths { globs, compiled })
     }
@@ -685,7 +702,6 @@ impl LazyPaths {
             // `builtin_path_rules_compile` compiles every one of them: a failure here is a
             // catalogue that failed its tests.
             self.globs
-                .clone()
                 .build()
                 .unwrap_or_else(|e| unreachable!("built-in path rules do not compile: {e}"))
         })
@@ -694,7 +710,7 @@ impl LazyPaths {
     /// Whether the sets can match `path` at all: some name of it gets past `filter`, or a
     /// pattern the filter does not cover (a character class) is in force.
     fn may_match(&self, path: &str, filter: &NameFilter) -> bool {
-        !self.globs.folded.is_empty() || candidate_ends(path, filter).next().is_some()
+        self.globs.any_folded || candidate_ends(path, filter).next().is_some()
     }
 
     fn matches(&self, path: &str, filter: &NameFilter, found: impl FnMut(usize)) {
@@ -1135,8 +1151,8 @@ mod tests {
         }
         let m = Matcher::all(&c).unwrap();
         assert!(m.paths.compiled.get().is_none());
-        assert!(!m.paths.globs.lower.is_empty());
-        assert!(m.paths.globs.clone().build().is_ok());
+        assert!(!m.paths.globs.patterns.is_empty());
+        assert!(m.paths.globs.build().is_ok());
     }
 
     #[test]
@@ -1583,7 +1599,7 @@ mod path_tests {
 
     fn compiled(pattern: &str) -> Option<(PathRules, NameFilter)> {
         let mut b = PathRulesBuilder::default();
-        b.add(marker_globs(&located(pattern)).ok()?, 0);
+        b.add(&located(pattern), 0);
         let mut filter = NameFilter::default();
         filter.add(pattern);
         Some((b.build().ok()?, filter))
