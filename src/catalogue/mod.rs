@@ -124,8 +124,8 @@ impl Catalogue {
     /// The built-in catalogue. The embedded files are checked by tests, so a failure here is a
     /// bug in aigate, but it is still reported as an error rather than a panic.
     ///
-    /// `build.rs` has parsed the files already (parsing 90 KB of TOML took longer than all
-    /// the rest of a pre-commit hook): each comes as the [`RuleFile`] the parser would have
+    /// `build.rs` has parsed the files already (parsing their 90 KB of TOML took 1.5 ms, a
+    /// third of a whole pre-commit hook now): each comes as the `RuleFile` the parser would have
     /// made, spans included, and goes through the same checks as a policy's rules. A file the
     /// build could not parse is parsed here, to report its error with its line and column.
     pub fn builtin() -> Result<Catalogue> {
