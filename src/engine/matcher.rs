@@ -604,7 +604,8 @@ fn is_folded(pattern: &str) -> bool {
 struct PathRules {
     lower: GlobSet,
     lower_rule: Vec<usize>,
-    /// Patterns with a character class, matched as written (see [`MarkerGlobs`]).
+    /// Patterns with a character class or ending in `.`, matched as written (see
+    /// [`MarkerGlobs`]).
     folded: GlobSet,
     folded_rule: Vec<usize>,
 }
@@ -708,7 +709,7 @@ impl LazyPaths {
     }
 
     /// Whether the sets can match `path` at all: some name of it gets past `filter`, or a
-    /// pattern the filter does not cover (a character class) is in force.
+    /// pattern matched as written is in force (those sets are asked about every path).
     fn may_match(&self, path: &str, filter: &NameFilter) -> bool {
         self.globs.any_folded || candidate_ends(path, filter).next().is_some()
     }
