@@ -4,8 +4,10 @@
 #
 #   bench/hooks.sh [FILES] [RUNS]      default 5000 index entries, 50 runs of each command
 #
-# Uses target/release/aigate (built if missing) or $AIGATE. Prints the mean time per run of
-# each command and the ratio. Not a test: timings depend on the machine.
+# Uses target/release/aigate (built if missing) or $AIGATE. Prints the mean wall time per run
+# of each command and the ratio, and the mean CPU time (user + system, from GNU time when
+# installed), steadier than wall time on a busy machine. Not a test: timings depend on the
+# machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +45,7 @@ done
 git update-index --add --cacheinfo "100644,$changed,docs/new.md"
 tracked=$(git ls-files | wc -l)
 
-# Mean milliseconds per run of the command given as arguments.
+# Mean microseconds per run of the command given as arguments (wall time).
 time_it() {
     local start end
     "$@" >/dev/null 2>&1 # warm the caches
@@ -55,14 +57,28 @@ time_it() {
     echo $(((end - start) / runs / 1000)) # microseconds
 }
 
+# Mean CPU microseconds per run (user + system of the runs), or nothing without GNU time.
+cpu_it() {
+    [ -x /usr/bin/time ] || return 0
+    local out
+    # shellcheck disable=SC2016 # the loop is expanded by the inner bash
+    out=$(/usr/bin/time -f '%U %S' bash -c 'for _ in $(seq "$0"); do "${@}" >/dev/null 2>&1; done' \
+        "$runs" "$@" 2>&1 >/dev/null | tail -1)
+    awk -v o="$out" -v n="$runs" 'BEGIN { split(o, t, " "); printf "%d", (t[1] + t[2]) * 1e6 / n }'
+}
+
 git_us=$(time_it git diff --cached --name-status)
 aigate_us=$(time_it "$aigate" hook pre-commit)
+git_cpu=$(cpu_it git diff --cached --name-status)
+aigate_cpu=$(cpu_it "$aigate" hook pre-commit)
 version=$("$aigate" --version)
 
 printf 'work tree: %d tracked files, 6 staged changes; %d runs each; %s cores\n' \
     "$tracked" "$runs" "$(nproc)"
-awk -v g="$git_us" -v a="$aigate_us" -v v="$version" 'BEGIN {
+awk -v g="$git_us" -v a="$aigate_us" -v v="$version" -v gc="$git_cpu" -v ac="$aigate_cpu" 'BEGIN {
     printf "%-36s %8.2f ms\n", "git diff --cached --name-status", g / 1000
     printf "%-36s %8.2f ms\n", v " hook pre-commit", a / 1000
     printf "ratio: %.2f\n", a / g
+    if (gc != "" && ac != "" && gc > 0)
+        printf "cpu (user + system): git %.2f ms, aigate %.2f ms, ratio %.2f\n", gc / 1000, ac / 1000, ac / gc
 }'

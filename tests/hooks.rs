@@ -456,6 +456,46 @@ fn a_hook_takes_an_explicit_policy_file() {
     assert!(stderr(&o).contains("path `CLAUDE.md`"), "{}", describe(&o));
 }
 
+/// The cache-tree walk reads HEAD's tree once per directory and looks each child up in it
+/// (regression guard for that change): a marker beside many unchanged directories is found.
+#[test]
+fn finds_a_marker_staged_beside_many_unchanged_directories() {
+    let repo = TestRepo::init();
+    for d in 0..12 {
+        repo.write(&format!("src/m{d}/lib.rs"), "x\n");
+    }
+    assert_ok(&run(repo.path(), &["add", "-A"], &[]));
+    assert_ok(&run(repo.path(), &["commit", "-q", "-m", "base"], &[]));
+    repo.write("src/m7/.claude/settings.json", "{}\n");
+    repo.write("src/m3/lib.rs", "y\n");
+    assert_ok(&run(repo.path(), &["add", "-A"], &[]));
+    // Writes the cache-tree of the unchanged directories, as `git commit` would.
+    assert_ok(&run(repo.path(), &["write-tree"], &[]));
+    let o = aigate_with(repo.path(), &["hook", "pre-commit"], &[], "");
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("path `src/m7/.claude/settings.json`"),
+        "{}",
+        describe(&o)
+    );
+}
+
+/// The index is read without checking its checksum, as git reads it: a file that is not an
+/// index at all is still a one-line error, never a crash or a pass.
+#[test]
+fn a_garbage_index_is_a_one_line_error() {
+    let repo = TestRepo::init();
+    repo.write("a.txt", "x\n");
+    assert_ok(&run(repo.path(), &["add", "a.txt"], &[]));
+    assert_ok(&run(repo.path(), &["commit", "-q", "-m", "base"], &[]));
+    fs::write(repo.path().join(".git/index"), "not an index\n").unwrap();
+    let o = aigate_with(repo.path(), &["hook", "pre-commit"], &[], "");
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    let err = stderr(&o);
+    assert!(err.contains("reading the index"), "{}", describe(&o));
+    assert!(!err.contains("panicked"), "{}", describe(&o));
+}
+
 // ---------------------------------------------------------------- commit-msg
 
 #[test]

@@ -2,70 +2,35 @@
 //! are embedded in the binary and go through the same parser as the `[[rule]]` tables of a
 //! policy file, under a pseudo-path, so an error in either points at a file, line and column.
 
-use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Diagnostic, Result};
+
+mod defs;
+
+pub(crate) use defs::{AssistantDef, RuleDef, RuleFile};
+pub use defs::{Kind, Shape};
 
 /// The built-in rule files, embedded at compile time. A unit test checks that every file in
 /// `rules/` is listed here.
 const BUILTIN: &[(&str, &str)] = &include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// Where a rule looks.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, PartialOrd, Ord,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// Files and directories a commit adds or changes.
-    Path,
-    /// Lines of the commit message.
-    Message,
-    /// Author, committer or tagger, and `Key: Name <address>` lines of the message.
-    Identity,
-    /// Names of refs: branches and tags pushed or audited, notes and other provenance refs.
-    Ref,
-    /// Variables of the environment a local hook runs in (the assistant's own shell).
-    Environment,
-}
+/// The same files as parsed by `build.rs`, in the same order: `files()` returns a
+/// `Vec<Option<RuleFile>>`, `None` for a file the build could not parse.
+#[allow(unused_imports)]
+mod digested {
+    use super::defs::{AssistantDef, Kind, RuleDef, RuleFile, Shape};
+    use toml::Spanned;
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Path => "path",
-            Kind::Message => "message",
-            Kind::Identity => "identity",
-            Kind::Ref => "ref",
-            Kind::Environment => "environment",
-        }
+    fn s(start: usize, end: usize, value: &str) -> Spanned<String> {
+        Spanned::new(start..end, value.to_owned())
     }
-}
 
-/// A message rule read by a small parser instead of a regular expression.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, PartialOrd, Ord,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Shape {
-    /// `Generated with / by / using <product>` (and `Made with`) at the start of a line, the
-    /// product plain, in a markdown link, bold or italic, hyphenated or spaced.
-    Footer,
-    /// An attribution key (`Assisted-by:`, `Generated-by:`, `AI-agent:` ...) whose value names
-    /// one of the products.
-    Attribution,
-    /// An attribution key whose value is an AI tool but names no catalogue product: the
-    /// kernel's `LLM`, `AGENT:MODEL`, `TOOL (MODEL)`, a model name.
-    UnnamedAttribution,
-}
-
-impl Shape {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Shape::Footer => "footer",
-            Shape::Attribution => "attribution",
-            Shape::UnnamedAttribution => "unnamed-attribution",
-        }
+    fn v(values: &[&str]) -> Vec<String> {
+        values.iter().map(|&v| v.to_owned()).collect()
     }
+
+    include!(concat!(env!("OUT_DIR"), "/builtin_parsed.rs"));
 }
 
 /// An AI coding assistant (or a shared category such as `agents-md`).
@@ -110,6 +75,10 @@ pub struct Rule {
     pub source: Option<String>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
+    /// Embedded in aigate (see [`Catalogue::builtin`]): its regular expressions are checked by
+    /// unit tests, so a policy load does not compile them to check them, and the sets they
+    /// go in can be built when first needed.
+    pub builtin: bool,
 }
 
 /// A string from a rules or policy file together with where it stands, so a bad glob or regex
@@ -154,14 +123,31 @@ pub struct Catalogue {
 impl Catalogue {
     /// The built-in catalogue. The embedded files are checked by tests, so a failure here is a
     /// bug in aigate, but it is still reported as an error rather than a panic.
+    ///
+    /// `build.rs` has parsed the files already (parsing their 90 KB of TOML took 1.5 ms, a
+    /// third of a whole pre-commit hook now): each comes as the `RuleFile` the parser would have
+    /// made, spans included, and goes through the same checks as a policy's rules. A file the
+    /// build could not parse is parsed here, to report its error with its line and column.
     pub fn builtin() -> Result<Catalogue> {
         let mut catalogue = Catalogue::default();
-        // `generic-*.toml` files hold rules for assistants the other files define.
-        let (generic, own): (Vec<_>, Vec<_>) = BUILTIN
+        let mut parsed = digested::files().into_iter();
+        let files: Vec<_> = BUILTIN
             .iter()
-            .partition(|(name, _)| name.starts_with("generic-"));
-        for (name, text) in own.into_iter().chain(generic) {
-            catalogue.add_rule_file(&format!("<builtin>/rules/{name}"), text)?;
+            .map(|&(name, text)| (name, text, parsed.next().flatten()))
+            .collect();
+        // `generic-*.toml` files hold rules for assistants the other files define.
+        let (generic, own): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|(name, _, _)| name.starts_with("generic-"));
+        for (name, text, parsed) in own.into_iter().chain(generic) {
+            let name = format!("<builtin>/rules/{name}");
+            match parsed {
+                Some(parsed) => catalogue.add_parsed(&name, text, parsed)?,
+                None => catalogue.add_rule_file(&name, text)?,
+            }
+        }
+        for rule in &mut catalogue.rules {
+            rule.builtin = true;
         }
         Ok(catalogue)
     }
@@ -199,11 +185,24 @@ impl Catalogue {
 
     /// Parses one rules file (`[assistant]` and `[[rule]]` tables) into the catalogue.
     pub fn add_rule_file(&mut self, name: &str, text: &str) -> Result<()> {
+        let file = SourceFile {
+            name: name.to_owned(),
+            text: text.to_owned(),
+        };
+        let parsed: RuleFile = parse_toml(&file)?;
+        self.add_file(std::sync::Arc::new(file), parsed)
+    }
+
+    /// Adds a rules file `build.rs` has parsed (see [`Catalogue::builtin`]).
+    fn add_parsed(&mut self, name: &str, text: &str, parsed: RuleFile) -> Result<()> {
         let file = std::sync::Arc::new(SourceFile {
             name: name.to_owned(),
             text: text.to_owned(),
         });
-        let parsed: RuleFile = parse_toml(&file)?;
+        self.add_file(file, parsed)
+    }
+
+    fn add_file(&mut self, file: std::sync::Arc<SourceFile>, parsed: RuleFile) -> Result<()> {
         if let Some(assistant) = &parsed.assistant {
             self.add_assistant(&file, assistant)?;
         }
@@ -347,6 +346,7 @@ impl Catalogue {
                 source: Some(format!("the product names of `{assistant}` (`products`)")),
                 examples: fill(examples),
                 counter_examples: fill(counter),
+                builtin: false,
             });
         }
         Ok(())
@@ -565,6 +565,7 @@ impl Catalogue {
             source: def.source,
             examples: def.examples,
             counter_examples: def.counter_examples,
+            builtin: false,
         });
         Ok(())
     }
@@ -636,24 +637,6 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceFile) -> R
     })
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleFile {
-    #[serde(default)]
-    assistant: Option<AssistantDef>,
-    #[serde(default)]
-    rule: Vec<RuleDef>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AssistantDef {
-    pub id: Spanned<String>,
-    pub name: String,
-    #[serde(default)]
-    pub products: Option<Vec<String>>,
-}
-
 /// `Junie (JetBrains)` is named `Junie` in a message.
 fn default_product(name: &str) -> String {
     let name = name.trim();
@@ -661,46 +644,6 @@ fn default_product(name: &str) -> String {
         Some((head, _)) if !head.trim().is_empty() => head.trim().to_owned(),
         _ => name.to_owned(),
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct RuleDef {
-    pub id: Spanned<String>,
-    #[serde(default)]
-    pub assistant: Option<Spanned<String>>,
-    pub kind: Spanned<Kind>,
-    #[serde(default)]
-    pub paths: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub patterns: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub subject_only: bool,
-    #[serde(default)]
-    pub shape: Option<Spanned<Shape>>,
-    #[serde(default)]
-    pub emails: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub github: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub names: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub domains: Vec<Spanned<String>>,
-    /// Globs over full ref names (ref rules).
-    #[serde(default)]
-    pub refs: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub variables: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub value: Option<Spanned<String>>,
-    #[serde(default)]
-    pub opt_in: bool,
-    #[serde(default)]
-    pub source: Option<String>,
-    #[serde(default)]
-    pub examples: Vec<String>,
-    #[serde(default)]
-    pub counter_examples: Vec<String>,
 }
 
 #[cfg(test)]
@@ -720,6 +663,61 @@ mod tests {
         a.sort_unstable();
         a.dedup();
         assert_eq!(a.len(), n, "assistant ids are unique");
+    }
+
+    /// `Catalogue::builtin` takes the files as `build.rs` parsed them: the same values, spans
+    /// and order as parsing the embedded text at run time gives.
+    #[test]
+    fn the_build_time_parse_equals_the_run_time_parse_of_every_builtin_file() {
+        let mut parsed = Catalogue::default();
+        let (generic, own): (Vec<_>, Vec<_>) = BUILTIN
+            .iter()
+            .partition(|(name, _)| name.starts_with("generic-"));
+        for (name, text) in own.into_iter().chain(generic) {
+            parsed
+                .add_rule_file(&format!("<builtin>/rules/{name}"), text)
+                .unwrap();
+        }
+        for rule in &mut parsed.rules {
+            rule.builtin = true;
+        }
+        let built = Catalogue::builtin().unwrap();
+        assert_eq!(built.assistants, parsed.assistants);
+        assert_eq!(built.rules.len(), parsed.rules.len());
+        assert_eq!(digested::files().len(), BUILTIN.len());
+        let located = |l: &[Located]| -> Vec<(String, String, std::ops::Range<usize>, usize)> {
+            l.iter()
+                .map(|l| {
+                    let f = &l.origin.file;
+                    (
+                        l.value.clone(),
+                        f.name.clone(),
+                        l.origin.span.clone(),
+                        f.text.len(),
+                    )
+                })
+                .collect()
+        };
+        let describe = |r: &Rule| {
+            format!(
+                "{:?}",
+                (
+                    (&r.id, &r.assistant, r.kind, r.shape, r.subject_only),
+                    (located(&r.patterns), located(&r.emails), located(&r.github)),
+                    (
+                        located(&r.names),
+                        located(&r.domains),
+                        located(&r.variables)
+                    ),
+                    r.value.as_ref().map(|v| located(std::slice::from_ref(v))),
+                    (r.opt_in, r.enabled, r.builtin, &r.source),
+                    (&r.examples, &r.counter_examples),
+                )
+            )
+        };
+        for (b, p) in built.rules.iter().zip(&parsed.rules) {
+            assert_eq!(describe(b), describe(p));
+        }
     }
 
     #[test]

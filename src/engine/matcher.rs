@@ -1,5 +1,5 @@
-//! The matching engine: the rules of a policy compiled once (a `GlobSet` for paths, a
-//! `RegexSet` for message lines, hash maps for e-mail addresses and GitHub ids, product names
+//! The matching engine: the rules of a policy compiled once (`GlobSet`s for paths, a
+//! `RegexSet` for message lines, built when first asked, hash maps for e-mail addresses and GitHub ids, product names
 //! for footers and attribution keys), then asked about one message, identity or path at a
 //! time. Messages are first read into lines the way a person reads them ([`message`]). Pure:
 //! no git, no I/O.
@@ -89,18 +89,17 @@ pub struct Match {
 #[derive(Debug)]
 pub struct Matcher {
     pub rules: Vec<RuleInfo>,
-    paths: GlobSet,
-    path_rule: Vec<usize>,
+    paths: LazyPaths,
     /// Tells most tree entries apart from marker candidates before `paths` is asked.
     pub name_filter: NameFilter,
     exempt_paths: GlobSet,
-    lines: RegexSet,
+    lines: LazyPatterns,
     line_rule: Vec<(usize, bool)>,
     emails: HashMap<String, Vec<usize>>,
     github_ids: HashMap<u64, Vec<usize>>,
     github_logins: HashMap<String, Vec<usize>>,
     domains: HashMap<String, Vec<usize>>,
-    names: RegexSet,
+    names: Patterns,
     name_rule: Vec<usize>,
     exempt_identities: GlobSet,
     /// Squashed product names of footer and attribution rules, each with its rule when in
@@ -120,7 +119,15 @@ pub struct Matcher {
 struct EnvRule {
     rule: usize,
     variables: Vec<String>,
-    value: Option<Regex>,
+    value: Option<Value>,
+}
+
+/// The value an environment rule asks for: most are plain words (`1`, `goose`), compared as
+/// they are rather than compiled.
+#[derive(Debug)]
+enum Value {
+    Exactly(String),
+    Pattern(Regex),
 }
 
 const NOREPLY: &str = "@users.noreply.github.com";
@@ -139,10 +146,15 @@ impl Matcher {
         exempt_identities: &[Located],
     ) -> Result<Matcher> {
         let mut rules = Vec::new();
-        let mut paths = GlobSetBuilder::new();
-        let mut path_rule = Vec::new();
+        let mut paths = PathRulesBuilder::default();
+        // A custom path rule in force: the sets are built now, so that an error is reported at
+        // load (as for line patterns).
+        let mut custom_paths = false;
         let mut name_filter = NameFilter::default();
         let mut line_patterns = Vec::new();
+        // A custom line pattern in force: the set is built now, so that an error in it (a set
+        // can be too large even when each pattern compiles) is reported at load.
+        let mut custom_lines = false;
         let mut line_rule = Vec::new();
         let mut emails: HashMap<String, Vec<usize>> = HashMap::new();
         let mut github_ids: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -171,11 +183,13 @@ impl Matcher {
                         if severity.is_some() {
                             name_filter.add(&p.value);
                         }
-                        for glob in marker_globs(p)? {
-                            if severity.is_some() {
-                                paths.add(glob);
-                                path_rule.push(index);
-                            }
+                        // Built-in patterns are parsed by unit tests, and when first needed.
+                        if !rule.builtin {
+                            marker_globs(p)?;
+                        }
+                        if severity.is_some() {
+                            paths.add(p, index);
+                            custom_paths |= !rule.builtin;
                         }
                     }
                 }
@@ -205,16 +219,22 @@ impl Matcher {
                 }
                 Kind::Message => {
                     for p in &rule.patterns {
-                        compile_regex(p)?;
+                        // Built-in patterns are compiled by unit tests, not at every start.
+                        if !rule.builtin {
+                            compile_regex(p)?;
+                        }
                         if severity.is_some() {
                             line_patterns.push(p.value.clone());
                             line_rule.push((index, rule.subject_only));
+                            custom_lines |= !rule.builtin;
                         }
                     }
                 }
                 Kind::Identity => {
-                    for p in &rule.names {
-                        compile_regex(p)?;
+                    if !rule.builtin {
+                        for p in &rule.names {
+                            compile_regex(p)?;
+                        }
                     }
                     if severity.is_some() {
                         for e in &rule.emails {
@@ -243,7 +263,9 @@ impl Matcher {
                     }
                 }
                 Kind::Ref => {
-                    for p in &rule.patterns {
+                    // Built-in ones are parsed by unit tests (`builtin_examples_match_their_rules`).
+                    let parse = severity.is_some() || !rule.builtin;
+                    for p in rule.patterns.iter().filter(|_| parse) {
                         for g in ref_globs(p)? {
                             if severity.is_some() {
                                 refs.add(g);
@@ -253,7 +275,10 @@ impl Matcher {
                     }
                 }
                 Kind::Environment => {
-                    let value = rule.value.as_ref().map(compile_whole).transpose()?;
+                    let value = match &rule.value {
+                        Some(v) if severity.is_some() || !rule.builtin => Some(value_of(v)?),
+                        _ => None,
+                    };
                     if severity.is_some() {
                         environment.push(EnvRule {
                             rule: index,
@@ -282,21 +307,18 @@ impl Matcher {
         for p in exempt_identities {
             exempt_ids.add(glob(p, &normalize(&p.value), true)?);
         }
-        let set_error =
-            |e: globset::Error| crate::error::Error::input("compiling path rules", e.to_string());
         Ok(Matcher {
             rules,
-            paths: paths.build().map_err(set_error)?,
-            path_rule,
+            paths: LazyPaths::new(paths, custom_paths)?,
             name_filter,
             exempt_paths: exempt.build().map_err(set_error)?,
-            lines: regex_set(&line_patterns)?,
+            lines: LazyPatterns::new(line_patterns, custom_lines)?,
             line_rule,
             emails,
             github_ids,
             github_logins,
             domains,
-            names: regex_set(&name_patterns)?,
+            names: Patterns::new(&name_patterns)?,
             name_rule,
             exempt_identities: exempt_ids.build().map_err(set_error)?,
             footer_products,
@@ -350,12 +372,12 @@ impl Matcher {
     fn check_group(&self, g: &Group, hits: &mut Vec<usize>) {
         let texts = std::iter::once(g.text.as_str()).chain(g.parts.iter().map(String::as_str));
         for (n, text) in texts.enumerate() {
-            for i in self.lines.matches(text).iter() {
+            self.lines.get().matches(text, |i| {
                 let (rule, subject_only) = self.line_rule[i];
                 if !subject_only || (g.first == 0 && n == 0) {
                     hits.push(rule);
                 }
-            }
+            });
             if !self.footer_products.is_empty() {
                 if let Some(from) = message::footer_start(text) {
                     if let Some((i, end)) = message::product_at(&self.footer_products, text, from) {
@@ -404,12 +426,12 @@ impl Matcher {
         }
         if !self.name_rule.is_empty() && !self.identity_exempt(&norm_email) {
             let norm_name = normalize(name);
-            for i in self.names.matches(norm_name.trim()).iter() {
+            self.names.matches(norm_name.trim(), |i| {
                 out.push(Match {
                     rule: self.name_rule[i],
                     location: location(),
-                });
-            }
+                })
+            });
         }
         dedup_from(out, start);
     }
@@ -420,12 +442,12 @@ impl Matcher {
             return;
         }
         let start = out.len();
-        for i in self.paths.matches(path) {
+        self.paths.matches(path, &self.name_filter, |rule| {
             out.push(Match {
-                rule: self.path_rule[i],
+                rule,
                 location: Location::Path(path.to_owned()),
-            });
-        }
+            })
+        });
         dedup_from(out, start);
     }
 
@@ -453,7 +475,8 @@ impl Matcher {
             for name in &r.variables {
                 let Some(value) = env.raw(name) else { continue };
                 let set = match &r.value {
-                    Some(re) => re.is_match(value),
+                    Some(Value::Exactly(v)) => v == value,
+                    Some(Value::Pattern(re)) => re.is_match(value),
                     None => !is_false_like(value),
                 };
                 if set {
@@ -472,7 +495,7 @@ impl Matcher {
 
     /// Whether any path rule in force matches `path` (and it is not exempt).
     pub fn is_marker_path(&self, path: &str) -> bool {
-        self.paths.is_match(path) && !self.exempt_paths.is_match(path)
+        self.paths.is_match(path, &self.name_filter) && !self.exempt_paths.is_match(path)
     }
 
     fn identity_exempt(&self, norm_email: &str) -> bool {
@@ -533,9 +556,21 @@ fn dedup_from(out: &mut Vec<Match>, start: usize) {
     }
 }
 
-/// The globs for one path pattern: the entry itself and everything beneath it, at any depth
-/// unless the pattern starts with `/`.
-fn marker_globs(p: &Located) -> Result<Vec<globset::Glob>> {
+/// The globs of one path pattern, matched at any depth unless the pattern starts with `/`.
+/// A path matches when it or one of its directories matches the pattern (`.claude` covers
+/// `.claude/settings.json`).
+struct MarkerGlobs {
+    /// The pattern lower-cased (ASCII), for a case-sensitive set; `None` when lower-casing
+    /// would change its meaning (a character class: `[A-Z]`, `[Z-a]`), or when the pattern
+    /// ends in `.`: globset's basename and extension strategies, which case-sensitive globs
+    /// get, see no name in a path ending in `..`, where its regexes do.
+    lower: Option<globset::Glob>,
+    /// When `lower` is `None`: the pattern as written, case-insensitive, and the same with
+    /// `/**` (everything beneath).
+    folded: Vec<globset::Glob>,
+}
+
+fn marker_globs(p: &Located) -> Result<MarkerGlobs> {
     let pattern = p.value.trim_end_matches('/');
     let base = match pattern.strip_prefix('/') {
         Some(anchored) => anchored.to_owned(),
@@ -544,10 +579,183 @@ fn marker_globs(p: &Located) -> Result<Vec<globset::Glob>> {
     if pattern.is_empty() || base.ends_with("**/") {
         return Err(p.origin.error("empty path pattern").into());
     }
-    Ok(vec![
-        glob(p, &base, true)?,
-        glob(p, &format!("{base}/**"), true)?,
-    ])
+    if is_folded(pattern) {
+        return Ok(MarkerGlobs {
+            lower: None,
+            folded: vec![glob(p, &base, true)?, glob(p, &format!("{base}/**"), true)?],
+        });
+    }
+    Ok(MarkerGlobs {
+        lower: Some(glob(p, &base.to_ascii_lowercase(), false)?),
+        folded: Vec::new(),
+    })
+}
+
+/// Whether a path pattern is matched as written, case-insensitively (see [`MarkerGlobs`]).
+fn is_folded(pattern: &str) -> bool {
+    pattern.contains('[') || pattern.trim_end_matches('/').ends_with('.')
+}
+
+/// The path rules in force, compiled so that globset can use its literal, basename and
+/// suffix strategies instead of one large regex: globset matches a case-insensitive glob, and
+/// a glob ending in `/**`, only by regex, and building that regex was most of the start-up
+/// time of a hook. globset folds case in ASCII only (its regexes are `(?-u)(?i)`), so
+/// lower-casing the pattern and the path in ASCII matches the same paths; and `pattern/**`
+/// matches exactly the paths one of whose directories matches `pattern`, so the directories
+/// are asked instead.
+#[derive(Debug)]
+struct PathRules {
+    lower: GlobSet,
+    lower_rule: Vec<usize>,
+    /// Patterns with a character class or ending in `.`, matched as written (see
+    /// [`MarkerGlobs`]).
+    folded: GlobSet,
+    folded_rule: Vec<usize>,
+}
+
+/// The path patterns in force, each with its rule, before they are parsed.
+#[derive(Debug, Default)]
+struct PathRulesBuilder {
+    patterns: Vec<(Located, usize)>,
+    /// Some pattern is matched as written (see [`MarkerGlobs`]).
+    any_folded: bool,
+}
+
+impl PathRulesBuilder {
+    fn add(&mut self, p: &Located, rule: usize) {
+        self.any_folded |= is_folded(&p.value);
+        self.patterns.push((p.clone(), rule));
+    }
+
+    fn build(&self) -> Result<PathRules> {
+        let (mut lower, mut lower_rule) = (Vec::new(), Vec::new());
+        let (mut folded, mut folded_rule) = (Vec::new(), Vec::new());
+        for (p, rule) in &self.patterns {
+            let globs = marker_globs(p)?;
+            if let Some(g) = globs.lower {
+                lower.push(g);
+                lower_rule.push(*rule);
+            }
+            for g in globs.folded {
+                folded.push(g);
+                folded_rule.push(*rule);
+            }
+        }
+        Ok(PathRules {
+            lower: GlobSet::new(lower).map_err(set_error)?,
+            lower_rule,
+            folded: GlobSet::new(folded).map_err(set_error)?,
+            folded_rule,
+        })
+    }
+}
+
+impl PathRules {
+    /// Calls `found` with the rule of every pattern `path` matches (a rule may come twice).
+    /// `filter` is the name filter of the same patterns: the set is asked about a directory
+    /// or the path only when its last name may end a pattern, which is rare.
+    fn matches(&self, path: &str, filter: &NameFilter, mut found: impl FnMut(usize)) {
+        if !self.lower.is_empty() && candidate_ends(path, filter).next().is_some() {
+            let lower = ascii_lower(path);
+            for end in candidate_ends(&lower, filter) {
+                let candidate = globset::Candidate::new(&lower[..end]);
+                for i in self.lower.matches_candidate(&candidate) {
+                    found(self.lower_rule[i]);
+                }
+            }
+        }
+        if !self.folded.is_empty() {
+            for i in self.folded.matches(path) {
+                found(self.folded_rule[i]);
+            }
+        }
+    }
+
+    fn is_match(&self, path: &str, filter: &NameFilter) -> bool {
+        if !self.lower.is_empty() && candidate_ends(path, filter).next().is_some() {
+            let lower = ascii_lower(path);
+            if candidate_ends(&lower, filter).any(|end| self.lower.is_match(&lower[..end])) {
+                return true;
+            }
+        }
+        !self.folded.is_empty() && self.folded.is_match(path)
+    }
+}
+
+/// The path rules, compiled when a path first gets past the name filter: most commits stage
+/// no path that could be a marker, and their hook never builds the sets.
+#[derive(Debug)]
+struct LazyPaths {
+    globs: PathRulesBuilder,
+    compiled: std::sync::OnceLock<PathRules>,
+}
+
+impl LazyPaths {
+    /// Compiles now when `now` (a policy's own patterns, whose errors are reported at load).
+    fn new(globs: PathRulesBuilder, now: bool) -> Result<LazyPaths> {
+        let compiled = std::sync::OnceLock::new();
+        if now {
+            let _ = compiled.set(globs.build()?);
+        }
+        Ok(LazyPaths { globs, compiled })
+    }
+
+    fn get(&self) -> &PathRules {
+        self.compiled.get_or_init(|| {
+            // Only built-in patterns are left to this point, and the unit test
+            // `builtin_path_rules_compile` compiles every one of them: a failure here is a
+            // catalogue that failed its tests.
+            self.globs
+                .build()
+                .unwrap_or_else(|e| unreachable!("built-in path rules do not compile: {e}"))
+        })
+    }
+
+    /// Whether the sets can match `path` at all: some name of it gets past `filter`, or a
+    /// pattern matched as written is in force (those sets are asked about every path).
+    fn may_match(&self, path: &str, filter: &NameFilter) -> bool {
+        self.globs.any_folded || candidate_ends(path, filter).next().is_some()
+    }
+
+    fn matches(&self, path: &str, filter: &NameFilter, found: impl FnMut(usize)) {
+        if self.may_match(path, filter) {
+            self.get().matches(path, filter, found);
+        }
+    }
+
+    fn is_match(&self, path: &str, filter: &NameFilter) -> bool {
+        self.may_match(path, filter) && self.get().is_match(path, filter)
+    }
+}
+
+fn set_error(e: globset::Error) -> crate::error::Error {
+    crate::error::Error::input("compiling path rules", e.to_string())
+}
+
+/// `path` in ASCII lower case, copied only when it has an upper-case letter.
+fn ascii_lower(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(path.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
+/// Where each directory of `path` ends, then the end of `path` itself: the places a pattern
+/// may match, but only those whose last name `filter` lets through (an empty name, which it
+/// does not judge, always).
+fn candidate_ends<'a>(path: &'a str, filter: &'a NameFilter) -> impl Iterator<Item = usize> + 'a {
+    let mut start = 0;
+    path.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'/')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(path.len()))
+        .filter(move |&end| {
+            let name = &path.as_bytes()[start..end];
+            start = end + 1;
+            name.is_empty() || filter.file_may_match(name)
+        })
 }
 
 /// The globs for one ref pattern: the full ref name itself and every ref beneath it
@@ -582,6 +790,14 @@ fn compile_whole(p: &Located) -> Result<Regex> {
     compile_located(p, &format!("^(?:{})$", p.value))
 }
 
+/// [`compile_whole`], or the value itself when it has no regex syntax (`1` matches `1` only).
+fn value_of(p: &Located) -> Result<Value> {
+    if regex::escape(&p.value) == p.value {
+        return Ok(Value::Exactly(p.value.clone()));
+    }
+    compile_whole(p).map(Value::Pattern)
+}
+
 fn glob(p: &Located, pattern: &str, case_insensitive: bool) -> Result<globset::Glob> {
     GlobBuilder::new(pattern)
         .case_insensitive(case_insensitive)
@@ -614,12 +830,86 @@ pub fn regex_detail(e: &regex::Error) -> String {
         .to_owned()
 }
 
-fn regex_set(patterns: &[String]) -> Result<RegexSet> {
-    RegexSetBuilder::new(patterns)
-        .case_insensitive(true)
-        .size_limit(64 << 20)
-        .build()
-        .map_err(|e| crate::error::Error::input("compiling message rules", e.to_string()))
+/// Case-insensitive regular expressions asked together about one text.
+#[derive(Debug)]
+enum Patterns {
+    /// A few, compiled one by one: a `RegexSet` costs about half a millisecond to build
+    /// whatever its size, several times what one small expression costs.
+    Few(Vec<Regex>),
+    Set(RegexSet),
+}
+
+/// Up to this many patterns are compiled one by one (see [`Patterns::Few`]).
+const FEW: usize = 4;
+
+impl Patterns {
+    fn new(patterns: &[String]) -> Result<Patterns> {
+        let error =
+            |e: regex::Error| crate::error::Error::input("compiling message rules", e.to_string());
+        if patterns.len() <= FEW {
+            return patterns
+                .iter()
+                .map(|p| {
+                    regex::RegexBuilder::new(p)
+                        .case_insensitive(true)
+                        .size_limit(64 << 20)
+                        .build()
+                        .map_err(error)
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Patterns::Few);
+        }
+        RegexSetBuilder::new(patterns)
+            .case_insensitive(true)
+            .size_limit(64 << 20)
+            .build()
+            .map(Patterns::Set)
+            .map_err(error)
+    }
+
+    /// Calls `found` with the index of every pattern that matches somewhere in `text`.
+    fn matches(&self, text: &str, mut found: impl FnMut(usize)) {
+        match self {
+            Patterns::Few(list) => {
+                for (i, re) in list.iter().enumerate() {
+                    if re.is_match(text) {
+                        found(i);
+                    }
+                }
+            }
+            Patterns::Set(set) => set.matches(text).iter().for_each(found),
+        }
+    }
+}
+
+/// The message-line patterns, compiled when a message is first checked: a hook that reads no
+/// message (pre-commit) never pays for them.
+#[derive(Debug)]
+struct LazyPatterns {
+    patterns: Vec<String>,
+    compiled: std::sync::OnceLock<Patterns>,
+}
+
+impl LazyPatterns {
+    /// Compiles now when `now` (a policy's own patterns, whose errors are reported at load);
+    /// built-in ones wait for [`LazyPatterns::get`].
+    fn new(patterns: Vec<String>, now: bool) -> Result<LazyPatterns> {
+        let compiled = std::sync::OnceLock::new();
+        if now {
+            let _ = compiled.set(Patterns::new(&patterns)?);
+        }
+        Ok(LazyPatterns { patterns, compiled })
+    }
+
+    fn get(&self) -> &Patterns {
+        self.compiled.get_or_init(|| {
+            // Only built-in patterns are left to this point, and the unit test
+            // `builtin_patterns_compile_alone_and_together` compiles every one of them, alone
+            // and as one set: a failure here is a catalogue that failed its tests.
+            Patterns::new(&self.patterns)
+                .unwrap_or_else(|e| unreachable!("built-in message rules do not compile: {e}"))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -821,6 +1111,136 @@ mod tests {
             panic!()
         };
         assert_eq!((name.as_str(), value.as_str()), ("CLAUDECODE", "1"));
+    }
+
+    /// The built-in patterns are not compiled at load (see [`LazyPatterns`]): this is
+    /// where an error in one is caught.
+    #[test]
+    fn builtin_patterns_compile_alone_and_together() {
+        let c = Catalogue::builtin().unwrap();
+        let (mut lines, mut names) = (Vec::new(), Vec::new());
+        for rule in &c.rules {
+            if rule.kind == Kind::Message && rule.shape.is_none() {
+                for p in &rule.patterns {
+                    compile_regex(p).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+                    lines.push(p.value.clone());
+                }
+            }
+            for p in &rule.names {
+                compile_regex(p).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+                names.push(p.value.clone());
+            }
+            if let Some(v) = &rule.value {
+                compile_whole(v).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+            }
+        }
+        assert!(lines.len() > FEW && !names.is_empty());
+        for set in [&lines, &names] {
+            assert!(Patterns::new(set).is_ok());
+            assert!(RegexSetBuilder::new(set)
+                .case_insensitive(true)
+                .size_limit(64 << 20)
+                .build()
+                .is_ok());
+        }
+    }
+
+    /// The built-in path rules are compiled when a path first needs them (see
+    /// [`LazyPaths`]): this is where an error in them is caught.
+    #[test]
+    fn builtin_path_rules_compile() {
+        let mut c = Catalogue::builtin().unwrap();
+        for r in &mut c.rules {
+            r.enabled = true;
+        }
+        let m = Matcher::all(&c).unwrap();
+        assert!(m.paths.compiled.get().is_none());
+        assert!(!m.paths.globs.patterns.is_empty());
+        assert!(m.paths.globs.build().is_ok());
+    }
+
+    #[test]
+    fn path_rules_wait_for_a_candidate_path_and_custom_ones_do_not() {
+        let (m, _) = matcher();
+        assert!(!m.is_marker_path("src/main.rs"));
+        assert!(
+            m.paths.compiled.get().is_none(),
+            "no name got past the filter"
+        );
+        assert!(m.is_marker_path("docs/CLAUDE.md"));
+        assert!(m.paths.compiled.get().is_some());
+        let text = "[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-file\"\nassistant = \"acme\"\nkind = \"path\"\npaths = [\".acme\"]\n";
+        let m = Policy::parse("p.toml", text).unwrap().matcher();
+        assert!(
+            m.paths.compiled.get().is_some(),
+            "a policy's own rules compile at load"
+        );
+        let mut out = Vec::new();
+        m.check_path("x/.ACME/run.json", &mut out);
+        assert_eq!(rules_for(&m, &out), ["acme-file"]);
+    }
+
+    #[test]
+    fn environment_values_without_regex_syntax_match_exactly() {
+        let text = "[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-env\"\nassistant = \"acme\"\nkind = \"environment\"\nvariables = [\"ACME\"]\nvalue = \"on\"\n[[rule]]\nid = \"acme-mode\"\nassistant = \"acme\"\nkind = \"environment\"\nvariables = [\"ACME_MODE\"]\nvalue = \"a.c\"\n";
+        let m = Policy::parse("p.toml", text).unwrap().matcher();
+        for (name, value, found) in [
+            ("ACME", "on", true),
+            ("ACME", "On", false),
+            ("ACME", "only", false),
+            ("ACME", " on", false),
+            ("ACME_MODE", "abc", true),
+            ("ACME_MODE", "a.c", true),
+            ("ACME_MODE", "abcd", false),
+        ] {
+            let mut out = Vec::new();
+            let env = crate::Vars::from_pairs([(name.to_owned(), value.to_owned())]);
+            m.check_environment(&env, &mut out);
+            assert_eq!(!out.is_empty(), found, "{name}={value:?}");
+        }
+    }
+
+    #[test]
+    fn builtin_line_patterns_wait_for_the_first_message_and_custom_ones_do_not() {
+        let (m, _) = matcher();
+        assert!(m.lines.compiled.get().is_none(), "not compiled at load");
+        let mut out = Vec::new();
+        m.check_message(
+            "Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n",
+            &mut out,
+        );
+        assert_eq!(rules_for(&m, &out), ["claude-code-identity"]);
+        assert!(m.lines.compiled.get().is_some());
+        let text = "[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-line\"\nassistant = \"acme\"\nkind = \"message\"\npatterns = ['^acme-run:']\n";
+        let m = Policy::parse("p.toml", text).unwrap().matcher();
+        assert!(
+            m.lines.compiled.get().is_some(),
+            "a policy's own patterns compile at load"
+        );
+        out.clear();
+        m.check_message("Fix\n\nACME-run: 42\n", &mut out);
+        assert_eq!(rules_for(&m, &out), ["acme-line"]);
+    }
+
+    #[test]
+    fn bad_custom_patterns_are_reported_at_load_even_for_allowed_assistants() {
+        let head = "[policy]\nallow = [\"acme\"]\n[[assistant]]\nid = \"acme\"\nname = \"Acme\"\n[[rule]]\nid = \"acme-x\"\nassistant = \"acme\"\n";
+        for (rule, at) in [
+            ("kind = \"message\"\npatterns = ['^x(']\n", "p.toml:10:13:"),
+            ("kind = \"identity\"\nnames = ['[bot']\n", "p.toml:10:10:"),
+            (
+                "kind = \"environment\"\nvariables = [\"ACME\"]\nvalue = '(1'\n",
+                "p.toml:11:9:",
+            ),
+        ] {
+            let err = Policy::parse("p.toml", &format!("{head}{rule}"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("{at} invalid regular expression")),
+                "{err}"
+            );
+        }
     }
 
     #[test]
@@ -1133,5 +1553,211 @@ mod message_tests {
             "a rule written for the line wins"
         );
         assert_eq!(f[0].2.as_deref(), Some("claude-session"));
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    //! Path rules compiled for speed (lower-cased, case-sensitive globs, directories asked
+    //! one by one) match exactly what the case-insensitive globs they replace matched.
+    use super::*;
+    use crate::catalogue::{Origin, SourceFile};
+
+    fn located(value: &str) -> Located {
+        Located {
+            value: value.to_owned(),
+            origin: Origin {
+                file: std::sync::Arc::new(SourceFile {
+                    name: "p.toml".to_owned(),
+                    text: value.to_owned(),
+                }),
+                span: 0..value.len(),
+            },
+        }
+    }
+
+    /// The former compilation: every pattern as written, case-insensitive, once for the
+    /// entry and once with `/**` for everything beneath it.
+    fn reference(pattern: &str) -> Option<GlobSet> {
+        let pattern = pattern.trim_end_matches('/');
+        let base = match pattern.strip_prefix('/') {
+            Some(anchored) => anchored.to_owned(),
+            None => format!("**/{pattern}"),
+        };
+        if pattern.is_empty() || base.ends_with("**/") {
+            return None;
+        }
+        let build = |g: &str| {
+            GlobBuilder::new(g)
+                .case_insensitive(true)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .ok()
+        };
+        let mut set = GlobSetBuilder::new();
+        set.add(build(&base)?);
+        set.add(build(&format!("{base}/**"))?);
+        set.build().ok()
+    }
+
+    fn compiled(pattern: &str) -> Option<(PathRules, NameFilter)> {
+        let mut b = PathRulesBuilder::default();
+        b.add(&located(pattern), 0);
+        let mut filter = NameFilter::default();
+        filter.add(pattern);
+        Some((b.build().ok()?, filter))
+    }
+
+    const PATTERNS: &[&str] = &[
+        "CLAUDE.md",
+        ".claude",
+        "/.agent/rules",
+        ".github/prompts/*.prompt.md",
+        ".github/instructions/**/*.instructions.md",
+        ".roorules-*",
+        "/CRUSH.md",
+        ".aider.tags.cache.v3/",
+        "[A-Z]*.md",
+        "[Z-a]x",
+        "[!a]b",
+        "docs/**",
+        "a/**/B",
+        "*.MD",
+        "{Foo,bar}.txt",
+        "x?Y",
+        "\\[lit",
+        "\\Q",
+        "caf\u{e9}",
+        "**",
+        "a**",
+        "**/Deep/**",
+        "..",
+        "*.",
+        "x.",
+        "?*",
+        "/*",
+        "*",
+        "/a/*/C",
+        "/",
+        "",
+    ];
+
+    const PIECES: &[&str] = &[
+        "CLAUDE.md",
+        "claude.MD",
+        ".Claude",
+        ".claude",
+        "settings.json",
+        "src",
+        ".github",
+        ".GitHub",
+        "prompts",
+        "x.prompt.md",
+        "instructions",
+        "A.Instructions.MD",
+        ".agent",
+        "RULES",
+        ".roorules-code",
+        "crush.md",
+        ".aider.tags.cache.v3",
+        "Readme.md",
+        "Zx",
+        "_x",
+        "zx",
+        "[x",
+        "ab",
+        "bb",
+        "docs",
+        "Docs",
+        "b",
+        "a",
+        "foo.txt",
+        "BAR.TXT",
+        "xzy",
+        "[lit",
+        "[LIT",
+        "q",
+        "Q",
+        "caf\u{e9}",
+        "CAF\u{c9}",
+        "deep",
+        "..",
+        ".",
+        "...",
+        "x.",
+        "",
+        "\u{212a}",
+        ".cl\u{430}ude",
+    ];
+
+    #[test]
+    fn path_rules_match_what_the_case_insensitive_globs_they_replace_matched() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for pattern in PATTERNS {
+            let old = reference(pattern);
+            let new = compiled(pattern);
+            assert_eq!(old.is_some(), new.is_some(), "{pattern:?} compiles alike");
+            let (Some(old), Some((new, filter))) = (old, new) else {
+                continue;
+            };
+            for _ in 0..3000 {
+                let depth = 1 + next(4);
+                let mut path = String::new();
+                if next(20) == 0 {
+                    path.push('/');
+                }
+                for d in 0..depth {
+                    if d > 0 {
+                        path.push('/');
+                    }
+                    path.push_str(PIECES[next(PIECES.len())]);
+                }
+                let mut hits = 0;
+                new.matches(&path, &filter, |_| hits += 1);
+                assert_eq!(
+                    old.is_match(&path),
+                    new.is_match(&path, &filter),
+                    "{pattern:?} on {path:?}"
+                );
+                assert_eq!(old.is_match(&path), hits > 0, "{pattern:?} on {path:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn marker_paths_match_in_any_ascii_case_and_look_alikes_do_not() {
+        let m = Matcher::all(&Catalogue::builtin().unwrap()).unwrap();
+        for p in [
+            ".Claude/settings.json",
+            "CLAUDE.MD",
+            "pkg/Claude.Md",
+            ".GITHUB/Copilot-Instructions.md",
+            "sub/.CURSOR/rules/a.mdc",
+            ".github/Instructions/deep/er/X.INSTRUCTIONS.md",
+            ".RooRules-Code",
+        ] {
+            let mut out = Vec::new();
+            m.check_path(p, &mut out);
+            assert!(!out.is_empty() && m.is_marker_path(p), "{p}");
+        }
+        // Cyrillic `а`, a Kelvin sign, a full-width letter: globset folds ASCII only, as it
+        // always did for path rules.
+        for p in [
+            ".cl\u{430}ude/x",
+            "\u{212a}IRO.md",
+            "CLAUDE\u{ff0e}md",
+            "src/claude.rs",
+        ] {
+            let mut out = Vec::new();
+            m.check_path(p, &mut out);
+            assert!(out.is_empty() && !m.is_marker_path(p), "{p}");
+        }
     }
 }

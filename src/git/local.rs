@@ -31,9 +31,15 @@ pub struct Staged {
 /// reading every tree of the work tree.
 pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>> {
     let git = repo.gix();
-    let index = git
-        .index_or_empty()
-        .map_err(|e| Error::git("reading the index", e))?;
+    // Read as git reads it, without checking the checksum at its end (git checks it only in
+    // `git fsck`): hashing the whole file was half the time of reading a large index.
+    let index = gix::index::File::at_or_default(
+        git.index_path(),
+        git.object_hash(),
+        true,
+        gix::index::decode::Options::default(),
+    )
+    .map_err(|e| Error::git("reading the index", e))?;
     let head = git.head().map_err(|e| Error::git("resolving `HEAD`", e))?;
     // Unborn branch (no commit yet): compare with the empty tree.
     let head_tree = match head.id() {
@@ -105,8 +111,17 @@ fn unchanged_dirs(
             return Ok(());
         }
     }
+    if cache.children.is_empty() {
+        return Ok(());
+    }
+    // HEAD's tree here read once for all the children (the first entry of a name counts).
+    let mut head: HashMap<&[u8], (Oid, u32)> = HashMap::new();
+    let entries = repo.tree_entries(head_tree)?;
+    for (name, id, mode) in &entries {
+        head.entry(&name[..]).or_insert((*id, *mode));
+    }
     for child in &cache.children {
-        let Some((id, mode)) = repo.tree_entry(head_tree, &child.name)? else {
+        let Some(&(id, mode)) = head.get(&child.name[..]) else {
             continue;
         };
         if mode & 0o170000 != 0o040000 {

@@ -503,6 +503,28 @@ impl Repo {
             })
     }
 
+    /// The name, id and mode of every entry of one tree, in the tree's order (one read of the
+    /// tree where [`Repo::tree_entry`] per name would read it once per name).
+    pub fn tree_entries(&self, tree: Oid) -> Result<Vec<(Vec<u8>, Oid, u32)>> {
+        let mut r = self.reader.borrow_mut();
+        let raw = r.tree(&tree)?;
+        gix::objs::TreeRefIter::from_bytes(raw, tree.kind())
+            .map(|e| {
+                let e = e.map_err(|e| {
+                    Error::input(
+                        format!("tree {tree}"),
+                        format!("malformed tree object: {}", crate::error::chain(&e)),
+                    )
+                })?;
+                Ok((
+                    e.filename.to_vec(),
+                    e.oid.to_owned(),
+                    u32::from(e.mode.value()),
+                ))
+            })
+            .collect()
+    }
+
     /// The id and mode of the entry at `path` (`/`-separated) below `tree`, `None` when
     /// there is none.
     pub fn tree_entry(&self, tree: Oid, path: &[u8]) -> Result<Option<(Oid, u32)>> {
