@@ -235,6 +235,15 @@ pub fn audit_with_progress(
         order: mut ids,
         nodes: known,
     } = walk;
+    // Paths found by the pipeline already: the walk's nodes are not needed any more (on a
+    // history of millions of commits their memory is worth giving back before the findings
+    // are gathered).
+    let known = if piped.is_some() {
+        drop(known);
+        Nodes::default()
+    } else {
+        known
+    };
 
     // The commits to check, newest first.
     let selected: Vec<Oid> = if filtered {
@@ -334,8 +343,10 @@ pub fn check_commits(
     )?;
     let Walk {
         order: mut selected,
-        nodes: known,
+        nodes,
     } = walk;
+    // The paths were found by the pipeline: the walk's nodes are not needed any more.
+    drop(nodes);
     let checked = selected.len();
     selected.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
     let findings = check_selected(
@@ -343,7 +354,7 @@ pub fn check_commits(
         policy,
         &m,
         &selected,
-        &known,
+        &Nodes::default(),
         Some(&mut early),
         Some(changed),
         &opts,

@@ -33,11 +33,11 @@ const UNREAD: u32 = u32::MAX - 2;
 
 /// The commits of a walk, numbered in the order the walk met them.
 pub struct Nodes {
-    /// Numbers, found by the id at `ids[number]` (the ids are not stored twice).
+    /// Numbers, found by the id they number in `ids` (the ids are not stored twice).
     table: HashTable<u32>,
     hasher: std::hash::BuildHasherDefault<OidHasher>,
-    ids: Vec<Oid>,
-    trees: Vec<Oid>,
+    ids: Packed,
+    trees: Packed,
     /// Committer dates, seconds since the epoch.
     times: Vec<i64>,
     /// The first parent's number, or [`NO_PARENT`], [`OUTSIDE`], [`UNREAD`].
@@ -47,6 +47,53 @@ pub struct Nodes {
     /// (child, parent) for the other parents of merges within the walk, by child once
     /// [`Nodes::finish`] ran.
     more: Vec<(u32, u32)>,
+}
+
+/// Object ids of one hash, their bytes back to back: a SHA-1 id takes 20 bytes here, not the
+/// 33 of an [`Oid`] (which has room for SHA-256).
+struct Packed {
+    /// The length of an id, set by the first one.
+    len: usize,
+    bytes: Vec<u8>,
+    /// Room reserved, in ids, before the first one tells their length.
+    reserve: usize,
+}
+
+impl Packed {
+    fn with_capacity(n: usize) -> Self {
+        Packed {
+            len: 0,
+            bytes: Vec::new(),
+            reserve: n,
+        }
+    }
+
+    /// Appends `id` (of the length of those before it: [`Nodes::number`] checks).
+    fn push(&mut self, id: &Oid) {
+        if self.len == 0 {
+            self.len = id.as_bytes().len();
+            self.bytes.reserve(self.reserve * self.len);
+        }
+        self.bytes.extend_from_slice(id.as_bytes());
+    }
+
+    fn range(&self, n: u32) -> std::ops::Range<usize> {
+        let at = n as usize * self.len;
+        at..at + self.len
+    }
+
+    fn get(&self, n: u32) -> Oid {
+        Oid::from_bytes_or_panic(&self.bytes[self.range(n)])
+    }
+
+    fn is(&self, n: u32, id: &Oid) -> bool {
+        self.bytes[self.range(n)] == *id.as_bytes()
+    }
+
+    fn set(&mut self, n: u32, id: &Oid) {
+        let range = self.range(n);
+        self.bytes[range].copy_from_slice(id.as_bytes());
+    }
 }
 
 /// What a walk knows of one of its commits.
@@ -59,13 +106,19 @@ pub struct NodeRef {
     pub time: i64,
 }
 
+impl Default for Nodes {
+    fn default() -> Self {
+        Nodes::with_capacity(0)
+    }
+}
+
 impl Nodes {
     fn with_capacity(n: usize) -> Self {
         Nodes {
             table: HashTable::with_capacity(n),
             hasher: Default::default(),
-            ids: Vec::with_capacity(n),
-            trees: Vec::with_capacity(n),
+            ids: Packed::with_capacity(n),
+            trees: Packed::with_capacity(n),
             times: Vec::with_capacity(n),
             first: Vec::with_capacity(n),
             outside: Vec::new(),
@@ -75,19 +128,17 @@ impl Nodes {
 
     /// How many commits the walk holds.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.times.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.times.is_empty()
     }
 
     /// The number of `id`, if the walk has met it.
     fn find(&self, id: &Oid) -> Option<u32> {
         let hash = self.hasher.hash_one(id);
-        self.table
-            .find(hash, |&n| self.ids[n as usize] == *id)
-            .copied()
+        self.table.find(hash, |&n| self.ids.is(n, id)).copied()
     }
 
     /// The number of `id`, given a new one (unread) when the walk meets it first; `true` when
@@ -95,23 +146,27 @@ impl Nodes {
     fn number(&mut self, id: Oid) -> Result<(u32, bool)> {
         let hash = self.hasher.hash_one(id);
         let (ids, hasher) = (&self.ids, &self.hasher);
-        let entry = self.table.entry(
-            hash,
-            |&n| ids[n as usize] == id,
-            |&n| hasher.hash_one(ids[n as usize]),
-        );
+        let entry = self
+            .table
+            .entry(hash, |&n| ids.is(n, &id), |&n| hasher.hash_one(ids.get(n)));
         match entry {
             hashbrown::hash_table::Entry::Occupied(e) => Ok((*e.get(), false)),
             hashbrown::hash_table::Entry::Vacant(e) => {
-                let n = u32::try_from(self.ids.len())
+                let n = u32::try_from(self.times.len())
                     .ok()
                     .filter(|&n| n < UNREAD)
                     .ok_or_else(|| {
                         Error::input("the commit walk", "more than 4 billion commits")
                     })?;
+                if self.ids.len > 0 && self.ids.len != id.as_bytes().len() {
+                    return Err(Error::input(
+                        format!("commit {id}"),
+                        "an id of another hash than the walk's",
+                    ));
+                }
                 e.insert(n);
-                self.ids.push(id);
-                self.trees.push(Oid::null(id.kind()));
+                self.ids.push(&id);
+                self.trees.push(&Oid::null(id.kind()));
                 self.times.push(0);
                 self.first.push(UNREAD);
                 Ok((n, true))
@@ -128,7 +183,7 @@ impl Nodes {
     /// in the walk.
     fn set(&mut self, n: u32, node: &Node, first: u32, more: impl IntoIterator<Item = u32>) {
         let i = n as usize;
-        self.trees[i] = node.tree;
+        self.trees.set(n, &node.tree);
         self.times[i] = node.time;
         self.first[i] = first;
         if first == OUTSIDE {
@@ -171,10 +226,10 @@ impl Nodes {
                 .binary_search_by_key(&n, |(c, _)| *c)
                 .ok()
                 .map(|k| self.outside[k].1),
-            p => Some(self.ids[p as usize]),
+            p => Some(self.ids.get(p)),
         };
         NodeRef {
-            tree: self.trees[i],
+            tree: self.trees.get(n),
             parent,
             time: self.times[i],
         }
@@ -201,7 +256,7 @@ impl Nodes {
                 children[p as usize] += 1;
             }
         }
-        let key = |n: u32| (self.times[n as usize], Reverse(self.ids[n as usize]), n);
+        let key = |n: u32| (self.times[n as usize], Reverse(self.ids.get(n)), n);
         let mut ready: BinaryHeap<(i64, Reverse<Oid>, u32)> = (0..len as u32)
             .filter(|&n| children[n as usize] == 0)
             .map(key)
@@ -245,21 +300,21 @@ impl Readiness {
     fn read(&mut self, n: u32, nodes: &Nodes, on_ready: &mut dyn FnMut(Ready)) {
         let i = n as usize;
         let ready = |child: u32, parent_tree| Ready {
-            commit: nodes.ids[child as usize],
-            tree: nodes.trees[child as usize],
+            commit: nodes.ids.get(child),
+            tree: nodes.trees.get(child),
             parent_tree,
         };
         match nodes.first[i] {
             NO_PARENT => on_ready(ready(n, None)),
             OUTSIDE => {}
-            p if nodes.is_read(p) => on_ready(ready(n, Some(nodes.trees[p as usize]))),
+            p if nodes.is_read(p) => on_ready(ready(n, Some(nodes.trees.get(p)))),
             p => self.waiting.entry(p).or_default().push(n),
         }
         if self.waiting.is_empty() {
             return;
         }
         for child in self.waiting.remove(&n).unwrap_or_default() {
-            on_ready(ready(child, Some(nodes.trees[i])));
+            on_ready(ready(child, Some(nodes.trees.get(n))));
         }
     }
 }
@@ -293,7 +348,7 @@ pub fn walk_ready(
         if nodes.is_read(n) {
             continue;
         }
-        let id = nodes.ids[n as usize];
+        let id = nodes.ids.get(n);
         let (node, raw) = reader.node_and_raw(id)?;
         on_commit(id, raw);
         // Every parent is followed: the first parent is never outside the walk.
@@ -334,7 +389,7 @@ pub fn nodes_ready(
     }
     let mut readiness = Readiness::default();
     for n in 0..nodes.len() as u32 {
-        let id = nodes.ids[n as usize];
+        let id = nodes.ids.get(n);
         let (node, raw) = reader.node_and_raw(id)?;
         on_commit(id, raw);
         nodes.record(n, &node);
@@ -350,8 +405,8 @@ pub fn nodes_ready(
         let tree = reader.node(parent)?.tree;
         while let Some(&(child, _)) = outside.get(k).filter(|(_, p)| *p == parent) {
             on_ready(Ready {
-                commit: nodes.ids[child as usize],
-                tree: nodes.trees[child as usize],
+                commit: nodes.ids.get(child),
+                tree: nodes.trees.get(child),
                 parent_tree: Some(tree),
             });
             k += 1;
@@ -368,7 +423,7 @@ pub fn nodes_of(reader: &mut Reader, ids: &[Oid]) -> Result<Walk> {
         nodes.number(id)?;
     }
     for n in 0..nodes.len() as u32 {
-        let node = reader.node(nodes.ids[n as usize])?;
+        let node = reader.node(nodes.ids.get(n))?;
         nodes.record(n, &node);
     }
     nodes.finish();
@@ -474,5 +529,15 @@ mod tests {
         let [a, b, c] = [1, 2, 3].map(sha256);
         let nodes = nodes(&[(c, &[b, a, b], 3), (b, &[a], 2), (a, &[], 1)]);
         assert_eq!(nodes.order(), [c, b, a]);
+    }
+
+    #[test]
+    fn refuses_an_id_of_another_hash_than_the_walks() {
+        let mut nodes = Nodes::with_capacity(2);
+        nodes.number(Oid::Sha1([1; 20])).unwrap();
+        let err = nodes.number(sha256(2)).unwrap_err().to_string();
+        assert!(err.contains("another hash"), "{err}");
+        assert_eq!(nodes.len(), 1);
+        assert_eq!(nodes.find(&Oid::Sha1([1; 20])), Some(0));
     }
 }
