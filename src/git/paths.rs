@@ -171,10 +171,7 @@ impl MarkerIndex {
         MarkerIndex {
             reader,
             cache: TreeCache {
-                map: OidMap::with_capacity_and_hasher(
-                    tree_capacity(budget),
-                    BuildHasherDefault::default(),
-                ),
+                map: OidMap::default(),
                 dirs: HashMap::new(),
                 bytes: table_bytes(tree_capacity(budget)),
                 budget,
@@ -415,7 +412,7 @@ impl TreeCache {
             self.bases.insert(base_key, base);
         }
         // Each path listed (the empty list is shared) and each new directory; the map's
-        // table is counted in full from the start (see `tree_capacity`).
+        // table is counted at its largest from the start (see `tree_capacity`).
         let mut cost = 0;
         if !Rc::ptr_eq(&entries, &self.empty) {
             cost += entries.iter().map(|e| e.path.len() + 80).sum::<usize>();
@@ -430,7 +427,7 @@ impl TreeCache {
             }
         };
         if self.map.len() >= self.capacity && !self.map.contains_key(&tree) {
-            // Full: start again rather than let the table grow.
+            // Full: start again (in the table as it is) rather than let it grow.
             self.map.clear();
             self.dirs = HashMap::new();
             self.bases = HashMap::new();
@@ -453,9 +450,9 @@ impl TreeCache {
 }
 
 /// How many trees a cache of `budget` bytes holds: as many as a table of three quarters of
-/// the budget has room for. The table is made at that size once and never grows: a table
-/// doubles when full, with the old one alive while it moves, which an estimate per entry did
-/// not see (a 64 MiB budget held 120 MiB at its peak).
+/// the budget has room for. The table grows up to that size, then is emptied when full and
+/// reused: past it a table would double, with the old one alive while it moves, which an
+/// estimate per entry did not see (a 64 MiB budget held 120 MiB at its peak).
 fn tree_capacity(budget: usize) -> usize {
     let most = budget / 4 * 3 / slot_bytes();
     // The largest power of two of buckets within it, seven entries for eight buckets.
