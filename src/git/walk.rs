@@ -141,16 +141,15 @@ impl Nodes {
         self.table.find(hash, |&n| self.ids.is(n, id)).copied()
     }
 
-    /// The number of `id`, given a new one (unread) when the walk meets it first; `true` when
-    /// it is new.
-    fn number(&mut self, id: Oid) -> Result<(u32, bool)> {
+    /// The number of `id`, given a new one (unread) when the walk meets it first.
+    fn number(&mut self, id: Oid) -> Result<u32> {
         let hash = self.hasher.hash_one(id);
         let (ids, hasher) = (&self.ids, &self.hasher);
         let entry = self
             .table
             .entry(hash, |&n| ids.is(n, &id), |&n| hasher.hash_one(ids.get(n)));
         match entry {
-            hashbrown::hash_table::Entry::Occupied(e) => Ok((*e.get(), false)),
+            hashbrown::hash_table::Entry::Occupied(e) => Ok(*e.get()),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 let n = u32::try_from(self.times.len())
                     .ok()
@@ -169,7 +168,7 @@ impl Nodes {
                 self.trees.push(&Oid::null(id.kind()));
                 self.times.push(0);
                 self.first.push(UNREAD);
-                Ok((n, true))
+                Ok(n)
             }
         }
     }
@@ -341,7 +340,7 @@ pub fn walk_ready(
     let mut readiness = Readiness::default();
     let mut stack: Vec<u32> = Vec::with_capacity(tips.len());
     for &tip in tips {
-        stack.push(nodes.number(tip)?.0);
+        stack.push(nodes.number(tip)?);
     }
     let mut more = Vec::new();
     while let Some(n) = stack.pop() {
@@ -353,12 +352,12 @@ pub fn walk_ready(
         on_commit(id, raw);
         // Every parent is followed: the first parent is never outside the walk.
         let first = match node.parent {
-            Some(p) => nodes.number(p)?.0,
+            Some(p) => nodes.number(p)?,
             None => NO_PARENT,
         };
         more.clear();
         for &p in &node.more {
-            more.push(nodes.number(p)?.0);
+            more.push(nodes.number(p)?);
         }
         // Parents go on the stack in their order, the last one read next.
         stack.extend((first < UNREAD).then_some(first));
