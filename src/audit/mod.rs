@@ -9,10 +9,10 @@ use crate::catalogue::Kind;
 use crate::engine::finding::{Context, Finding, Stage};
 use crate::engine::matcher::{Match, Matcher, Role};
 use crate::error::{Error, Result};
-use crate::git::objects::{CommitInfo, Node, Shared, TagInfo};
+use crate::git::objects::{CommitInfo, Shared, TagInfo};
 use crate::git::paths::{diff_paths, MarkerIndex, OidMap};
 use crate::git::repo::{RefSelection, Repo};
-use crate::git::walk::Walk;
+use crate::git::walk::{Nodes, Walk};
 use crate::git::Oid;
 use crate::policy::Policy;
 
@@ -235,6 +235,15 @@ pub fn audit_with_progress(
         order: mut ids,
         nodes: known,
     } = walk;
+    // Paths found by the pipeline already: the walk's nodes are not needed any more (on a
+    // history of millions of commits their memory is worth giving back before the findings
+    // are gathered).
+    let known = if piped.is_some() {
+        drop(known);
+        Nodes::default()
+    } else {
+        known
+    };
 
     // The commits to check, newest first.
     let selected: Vec<Oid> = if filtered {
@@ -334,8 +343,10 @@ pub fn check_commits(
     )?;
     let Walk {
         order: mut selected,
-        nodes: known,
+        nodes,
     } = walk;
+    // The paths were found by the pipeline: the walk's nodes are not needed any more.
+    drop(nodes);
     let checked = selected.len();
     selected.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
     let findings = check_selected(
@@ -343,7 +354,7 @@ pub fn check_commits(
         policy,
         &m,
         &selected,
-        &known,
+        &Nodes::default(),
         Some(&mut early),
         Some(changed),
         &opts,
@@ -362,7 +373,7 @@ fn check_selected(
     policy: &Policy,
     m: &Matcher,
     selected: &[Oid],
-    known: &OidMap<Node>,
+    known: &Nodes,
     mut early: Option<&mut OidMap<Vec<Finding>>>,
     piped: Option<OidMap<Vec<String>>>,
     opts: &AuditOptions,
@@ -714,7 +725,7 @@ fn changed_paths<T>(
     shared: &Shared,
     m: &Matcher,
     jobs: &[Oid],
-    known: &OidMap<Node>,
+    known: &Nodes,
     opts: &AuditOptions,
     progress: &dyn Progress,
     meta: impl FnOnce() -> Result<T>,
@@ -736,7 +747,7 @@ fn changed_paths<T>(
                 break;
             }
             for (n, commit) in jobs[start..end].iter().enumerate() {
-                let node = &known[commit];
+                let node = known.get(commit).ok_or_else(|| not_walked(*commit))?;
                 let parent_tree = match node.parent {
                     None => None,
                     // A parent outside the walk (hidden by a range) is read here.
@@ -783,6 +794,14 @@ fn changed_paths<T>(
         changed.sort_unstable_by_key(|(i, _)| *i);
         Ok((meta, changed))
     })
+}
+
+/// A selected commit the walk does not hold (a bug, reported rather than panicking).
+fn not_walked(id: Oid) -> Error {
+    Error::input(
+        "the commit walk",
+        format!("commit {id} was selected but not walked"),
+    )
 }
 
 fn thread_error(e: std::io::Error) -> Error {

@@ -80,6 +80,8 @@ struct TreeCache {
     /// The estimated heap use of `map` and of `bases`.
     bytes: usize,
     budget: usize,
+    /// The most trees `map` holds (its table is made that large at the start).
+    capacity: usize,
     empty: Rc<[Entry]>,
     /// The last tree computed at each directory, entry by entry: the next tree computed there
     /// (usually a close relative) reuses the contributions of its byte-identical entries.
@@ -171,8 +173,9 @@ impl MarkerIndex {
             cache: TreeCache {
                 map: OidMap::default(),
                 dirs: HashMap::new(),
-                bytes: 0,
+                bytes: table_bytes(tree_capacity(budget)),
                 budget,
+                capacity: tree_capacity(budget),
                 empty: Rc::from(Vec::new()),
                 bases: HashMap::new(),
             },
@@ -408,8 +411,9 @@ impl TreeCache {
             self.bytes += base.cost();
             self.bases.insert(base_key, base);
         }
-        // A map slot and each path listed (the empty list is shared), and each new directory.
-        let mut cost = 80;
+        // Each path listed (the empty list is shared) and each new directory; the map's
+        // table is counted at its largest from the start (see `tree_capacity`).
+        let mut cost = 0;
         if !Rc::ptr_eq(&entries, &self.empty) {
             cost += entries.iter().map(|e| e.path.len() + 80).sum::<usize>();
         }
@@ -422,6 +426,13 @@ impl TreeCache {
                 d
             }
         };
+        if self.map.len() >= self.capacity && !self.map.contains_key(&tree) {
+            // Full: start again (in the table as it is) rather than let it grow.
+            self.map.clear();
+            self.dirs = HashMap::new();
+            self.bases = HashMap::new();
+            self.bytes = table_bytes(self.capacity);
+        }
         self.map
             .entry(tree)
             .or_default()
@@ -429,13 +440,34 @@ impl TreeCache {
         self.bytes += cost;
         if self.bytes > self.budget {
             // Over budget: start again; the lists are recomputed as they are needed.
-            self.map = OidMap::default();
+            self.map.clear();
             self.dirs = HashMap::new();
             self.bases = HashMap::new();
-            self.bytes = 0;
+            self.bytes = table_bytes(self.capacity);
         }
         Ok(entries)
     }
+}
+
+/// How many trees a cache of `budget` bytes holds: as many as a table of three quarters of
+/// the budget has room for. The table grows up to that size, then is emptied when full and
+/// reused: past it a table would double, with the old one alive while it moves, which an
+/// estimate per entry did not see (a 64 MiB budget held 120 MiB at its peak).
+fn tree_capacity(budget: usize) -> usize {
+    let most = budget / 4 * 3 / slot_bytes();
+    // The largest power of two of buckets within it, seven entries for eight buckets.
+    let buckets = if most == 0 { 0 } else { 1 << most.ilog2() };
+    buckets / 8 * 7
+}
+
+/// The memory of a tree map's table with room for `capacity` entries.
+fn table_bytes(capacity: usize) -> usize {
+    capacity / 7 * 8 * slot_bytes()
+}
+
+/// A slot of the tree map and its control byte.
+fn slot_bytes() -> usize {
+    std::mem::size_of::<(Oid, smallvec::SmallVec<[Placed; 1]>)>() + 1
 }
 
 impl Base {
