@@ -232,40 +232,38 @@ pub fn audit_with_progress(
         (walk, None, None)
     };
     let Walk {
-        order: mut ids,
-        nodes: known,
+        mut order,
+        nodes: mut known,
     } = walk;
-    // Paths found by the pipeline already: the walk's nodes are not needed any more (on a
-    // history of millions of commits their memory is worth giving back before the findings
-    // are gathered).
-    let known = if piped.is_some() {
-        drop(known);
-        Nodes::default()
-    } else {
-        known
-    };
+    // Paths found by the pipeline already: of the walk's nodes only the ids are needed any
+    // more (on a history of millions of commits the rest is worth giving back before the
+    // findings are gathered).
+    if piped.is_some() {
+        known.keep_ids_only();
+    }
 
-    // The commits to check, newest first.
-    let selected: Vec<Oid> = if filtered {
-        progress.start("selecting commits", ids.len() as u64);
+    // The commits to check (their numbers in `known`), newest first.
+    let selected: Vec<u32> = if filtered {
+        progress.start("selecting commits", order.len() as u64);
         let mut selected = Vec::new();
-        for &oid in &ids {
+        for &n in &order {
             if opts.max_count.is_some_and(|max| selected.len() >= max) {
                 break;
             }
+            let oid = known.id(n);
             let time = known.get(&oid).map_or(0, |node| node.time);
             if opts.since.is_some_and(|t| time < t) || opts.until.is_some_and(|t| time > t) {
                 continue;
             }
-            if !policy.is_exempt_commit(&oid.to_string()) {
-                selected.push(oid);
+            if !is_exempt(policy, oid) {
+                selected.push(n);
             }
             progress.advance(1);
         }
         selected
     } else {
-        ids.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
-        ids
+        order.retain(|&n| !is_exempt(policy, known.id(n)));
+        order
     };
     if piped.is_none() {
         progress.start("checking commits", selected.len() as u64);
@@ -343,18 +341,18 @@ pub fn check_commits(
     )?;
     let Walk {
         order: mut selected,
-        nodes,
+        mut nodes,
     } = walk;
-    // The paths were found by the pipeline: the walk's nodes are not needed any more.
-    drop(nodes);
+    // The paths were found by the pipeline: of the walk's nodes only the ids are needed.
+    nodes.keep_ids_only();
     let checked = selected.len();
-    selected.retain(|oid| !policy.is_exempt_commit(&oid.to_string()));
+    selected.retain(|&n| !is_exempt(policy, nodes.id(n)));
     let findings = check_selected(
         repo,
         policy,
         &m,
         &selected,
-        &Nodes::default(),
+        &nodes,
         Some(&mut early),
         Some(changed),
         &opts,
@@ -364,15 +362,21 @@ pub fn check_commits(
     Ok((checked, findings))
 }
 
-/// The findings of the `selected` commits, in their order: for each, message and identities
-/// (from `early` when the walk matched them already), then paths (from `piped` when the
-/// pipeline found them already).
+/// Whether `id` is one of the policy's exempt commits (no id is spelt out when it has none).
+fn is_exempt(policy: &Policy, id: Oid) -> bool {
+    !policy.exempt_commits.is_empty() && policy.is_exempt_commit(&id.to_string())
+}
+
+/// The findings of the `selected` commits (their numbers in `known`), in their order: for
+/// each, message and identities (from `early` when the walk matched them already), then
+/// paths (from `piped` when the pipeline found them already). Only the commits with
+/// something to report take room while the findings are gathered.
 #[allow(clippy::too_many_arguments)]
 fn check_selected(
     repo: &Repo,
     policy: &Policy,
     m: &Matcher,
-    selected: &[Oid],
+    selected: &[u32],
     known: &Nodes,
     mut early: Option<&mut OidMap<Vec<Finding>>>,
     piped: Option<OidMap<Vec<String>>>,
@@ -381,23 +385,27 @@ fn check_selected(
     stage: Stage,
 ) -> Result<Vec<Finding>> {
     let paths = opts.kinds.paths && m.has_kind(Kind::Path);
-    let mut meta = || -> Result<Vec<Vec<Finding>>> {
+    // (index in `selected`, findings) for the commits with message or identity findings.
+    let mut meta = || -> Result<Vec<(usize, Vec<Finding>)>> {
         if let Some(early) = early.as_mut() {
             return Ok(selected
                 .iter()
-                .map(|oid| early.remove(oid).unwrap_or_default())
+                .enumerate()
+                .filter_map(|(i, &n)| early.remove(&known.id(n)).map(|f| (i, f)))
                 .collect());
         }
-        let mut all = Vec::with_capacity(selected.len());
-        for &oid in selected {
-            if !opts.kinds.messages && !opts.kinds.identities {
-                all.push(Vec::new());
-                continue;
-            }
-            let info = repo.commit(oid)?;
+        let mut all = Vec::new();
+        if !opts.kinds.messages && !opts.kinds.identities {
+            return Ok(all);
+        }
+        for (i, &n) in selected.iter().enumerate() {
+            let info = repo.commit(known.id(n))?;
             let mut found = Vec::new();
             check_metadata(m, &info, opts.kinds, &mut found);
-            all.push(findings_of(policy, m, &info, found, stage));
+            let f = findings_of(policy, m, &info, found, stage);
+            if !f.is_empty() {
+                all.push((i, f));
+            }
         }
         Ok(all)
     };
@@ -406,7 +414,7 @@ fn check_selected(
         let changed = selected
             .iter()
             .enumerate()
-            .filter_map(|(i, oid)| piped.remove(oid).map(|p| (i, p)))
+            .filter_map(|(i, &n)| piped.remove(&known.id(n)).map(|p| (i, p)))
             .collect();
         (meta()?, changed)
     } else if paths {
@@ -417,17 +425,26 @@ fn check_selected(
     };
 
     let mut findings = Vec::new();
+    let mut meta = meta.into_iter().peekable();
     let mut changed = changed.into_iter().peekable();
-    for (i, (commit_findings, &oid)) in meta.into_iter().zip(selected).enumerate() {
-        findings.extend(commit_findings);
-        // Same order as `Checker::commit`: message and identities, then paths.
+    // Both lists are by index in `selected`: the commits are met in their order, each with
+    // its message and identity findings first, then its paths (as in `Checker::commit`).
+    loop {
+        let i = match (meta.peek(), changed.peek()) {
+            (None, None) => break,
+            (Some((i, _)), None) | (None, Some((i, _))) => *i,
+            (Some((i, _)), Some((j, _))) => *i.min(j),
+        };
+        while let Some((_, f)) = meta.next_if(|(j, _)| *j == i) {
+            findings.extend(f);
+        }
         while let Some((_, paths)) = changed.next_if(|(j, _)| *j == i) {
             let mut found = Vec::new();
             for p in &paths {
                 m.check_path(p, &mut found);
             }
             if !found.is_empty() {
-                let info = repo.commit(oid)?;
+                let info = repo.commit(known.id(selected[i]))?;
                 findings.extend(findings_of(policy, m, &info, found, stage));
             }
         }
@@ -611,7 +628,7 @@ fn pipeline(
             for (&id, &end) in batch.ids.iter().zip(&batch.ends) {
                 let raw = &batch.raw[start..end];
                 start = end;
-                if policy.is_exempt_commit(&id.to_string()) {
+                if is_exempt(policy, id) {
                     continue;
                 }
                 let f = match_commit(policy, m, opts, &CommitInfo::decode(id, raw)?, stage);
@@ -724,7 +741,7 @@ fn pipeline(
 fn changed_paths<T>(
     shared: &Shared,
     m: &Matcher,
-    jobs: &[Oid],
+    jobs: &[u32],
     known: &Nodes,
     opts: &AuditOptions,
     progress: &dyn Progress,
@@ -746,8 +763,9 @@ fn changed_paths<T>(
             if start == end {
                 break;
             }
-            for (n, commit) in jobs[start..end].iter().enumerate() {
-                let node = known.get(commit).ok_or_else(|| not_walked(*commit))?;
+            for (n, &number) in jobs[start..end].iter().enumerate() {
+                let commit = known.id(number);
+                let node = known.get(&commit).ok_or_else(|| not_walked(commit))?;
                 let parent_tree = match node.parent {
                     None => None,
                     // A parent outside the walk (hidden by a range) is read here.

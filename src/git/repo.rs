@@ -489,7 +489,7 @@ impl Repo {
 
     /// `ids` newest first, every commit before its parents.
     pub fn ordered(&self, ids: &[Oid]) -> Result<Vec<Oid>> {
-        Ok(crate::git::walk::nodes_of(&mut self.reader.borrow_mut(), ids)?.order)
+        Ok(crate::git::walk::nodes_of(&mut self.reader.borrow_mut(), ids)?.ids())
     }
 
     /// The object a revision names (`main`, `HEAD~2`, an id).

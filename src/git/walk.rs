@@ -20,8 +20,17 @@ use crate::git::paths::OidHasher;
 use crate::git::Oid;
 
 pub struct Walk {
-    pub order: Vec<Oid>,
+    /// The commits' numbers in [`Walk::nodes`], newest first (4 bytes a commit, not the 33
+    /// of an id: [`Nodes::id`] turns a number into its id where one is needed).
+    pub order: Vec<u32>,
     pub nodes: Nodes,
+}
+
+impl Walk {
+    /// The ids of the commits, in order.
+    pub fn ids(&self) -> Vec<Oid> {
+        self.order.iter().map(|&n| self.nodes.id(n)).collect()
+    }
 }
 
 /// First-parent markers of [`Nodes::first`] (real numbers are below them).
@@ -210,6 +219,22 @@ impl Nodes {
         self.more.sort_unstable();
     }
 
+    /// The id numbered `n`.
+    pub fn id(&self, n: u32) -> Oid {
+        self.ids.get(n)
+    }
+
+    /// Frees all but the ids: [`Nodes::id`] still answers, [`Nodes::get`] answers `None` (for
+    /// the ids of a walk whose trees and parents were used already).
+    pub fn keep_ids_only(&mut self) {
+        self.table = HashTable::new();
+        self.trees = Packed::with_capacity(0);
+        self.times = Vec::new();
+        self.first = Vec::new();
+        self.outside = Vec::new();
+        self.more = Vec::new();
+    }
+
     /// What the walk knows of `id`, or `None` when it is not one of its commits.
     pub fn get(&self, id: &Oid) -> Option<NodeRef> {
         let n = self.find(id)?;
@@ -247,7 +272,7 @@ impl Nodes {
     /// Kahn's algorithm over the commits (parents outside the walk are ignored): a commit is
     /// ready once all its children are out; the newest ready commit goes first (ties by id,
     /// so the order never depends on hashing or on the walk's order).
-    fn order(&self) -> Vec<Oid> {
+    fn order(&self) -> Vec<u32> {
         let len = self.len();
         let mut children = vec![0u32; len];
         for n in 0..len as u32 {
@@ -261,7 +286,7 @@ impl Nodes {
             .map(key)
             .collect();
         let mut order = Vec::with_capacity(len);
-        while let Some((_, Reverse(id), n)) = ready.pop() {
+        while let Some((_, _, n)) = ready.pop() {
             for p in self.parents_in(n) {
                 // A parent listed twice counts once per listing in `children`.
                 let c = &mut children[p as usize];
@@ -270,7 +295,7 @@ impl Nodes {
                     ready.push(key(p));
                 }
             }
-            order.push(id);
+            order.push(n);
         }
         order
     }
@@ -464,6 +489,22 @@ mod tests {
         nodes
     }
 
+    /// The ids of `nodes` in the walk's order.
+    fn ordered(nodes: &Nodes) -> Vec<Oid> {
+        nodes.order().into_iter().map(|n| nodes.id(n)).collect()
+    }
+
+    #[test]
+    fn keeps_the_ids_of_their_numbers_once_the_rest_is_freed() {
+        let [a, b, c] = [1, 2, 3].map(sha256);
+        let mut nodes = nodes(&[(c, &[b], 3), (b, &[a], 2), (a, &[], 1)]);
+        let order = nodes.order();
+        nodes.keep_ids_only();
+        let ids: Vec<Oid> = order.iter().map(|&n| nodes.id(n)).collect();
+        assert_eq!(ids, [c, b, a]);
+        assert_eq!(nodes.get(&c), None, "nothing but the ids is kept");
+    }
+
     fn tree_of(id: Oid) -> Oid {
         let mut bytes = id.as_bytes().to_vec();
         bytes[0] ^= 0xff;
@@ -502,7 +543,7 @@ mod tests {
         let parents: Vec<u32> = nodes.parents_in(n(d)).collect();
         assert_eq!(parents, [n(b), n(c)], "parents in the walk, in order");
         // `c` is the newest commit but comes after its child `d`.
-        assert_eq!(nodes.order(), [g, f, d, c, b, a]);
+        assert_eq!(ordered(&nodes), [g, f, d, c, b, a]);
     }
 
     #[test]
@@ -513,9 +554,9 @@ mod tests {
         let mut commits: Vec<(Oid, &[Oid], i64)> =
             ids.iter().map(|&id| (id, &to_root[..], 7)).collect();
         commits.push((root, &[], 1));
-        let forward = nodes(&commits).order();
+        let forward = ordered(&nodes(&commits));
         commits.reverse();
-        let backward = nodes(&commits).order();
+        let backward = ordered(&nodes(&commits));
         let mut expected = ids.clone();
         expected.sort();
         expected.push(root);
@@ -527,7 +568,7 @@ mod tests {
     fn counts_a_parent_listed_twice_once_per_listing() {
         let [a, b, c] = [1, 2, 3].map(sha256);
         let nodes = nodes(&[(c, &[b, a, b], 3), (b, &[a], 2), (a, &[], 1)]);
-        assert_eq!(nodes.order(), [c, b, a]);
+        assert_eq!(ordered(&nodes), [c, b, a]);
     }
 
     #[test]
