@@ -160,12 +160,26 @@ fn local_hooks_refuse_markers_in_a_sha256_repository() {
     repo.git(&["rm", "-q", "--cached", "CLAUDE.md"]);
     std::fs::remove_file(repo.path().join("CLAUDE.md")).unwrap();
 
-    // commit-msg: a trailer.
+    // prepare-commit-msg: a trailer in a `-m` message, refused even under `--no-verify`
+    // (which skips pre-commit and commit-msg).
     repo.write("a.txt", "a\n");
     repo.git(&["add", "a.txt"]);
-    let out = repo.run(&["commit", "-q", "-m", &format!("Add a\n\n{CLAUDE_TRAILER}")]);
+    let message = format!("Add a\n\n{CLAUDE_TRAILER}");
+    let out = repo.run(&["commit", "-q", "--no-verify", "-m", &message]);
     assert!(!out.status.success(), "{}", describe(&out));
     assert!(stderr(&out).contains("Claude"), "{}", describe(&out));
+
+    // commit-msg: the same trailer written in the editor, which prepare-commit-msg does not
+    // see (it runs before the editor).
+    let editor = format!("sh -c 'printf \"Add a\\n\\n{CLAUDE_TRAILER}\\n\" > \"$1\"' editor");
+    let out = repo.run(&["-c", &format!("core.editor={editor}"), "commit", "-q"]);
+    assert!(!out.status.success(), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("commit refused: its message carries markers"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
 
     // A clean commit goes through.
     repo.git(&["commit", "-q", "-m", "Add a"]);
