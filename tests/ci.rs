@@ -779,8 +779,9 @@ fn sarif_file_is_written_beside_the_report() {
     assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 1);
 }
 
-/// A bare "remote" holding the fixture's branches, and a depth-1 clone of `topic` from it.
-fn shallow_clone(fx: &Fixture) -> (TestRepo, TestRepo) {
+/// A bare "remote" holding the fixture's branches, and a clone of it made with `args`
+/// (`git clone -q ARGS URL DIR`); the remote is returned to keep it alive.
+fn clone_through_remote(fx: &Fixture, args: &[&str]) -> (TestRepo, TestRepo) {
     let remote = TestRepo::init_bare();
     fx.repo.git(&[
         "push",
@@ -791,11 +792,13 @@ fn shallow_clone(fx: &Fixture) -> (TestRepo, TestRepo) {
     ]);
     let url = format!("file://{}", remote.path().display());
     let dir = tempfile::Builder::new()
-        .prefix("aigate-shallow-")
+        .prefix("aigate-clone-")
         .tempdir()
         .unwrap();
     let out = Command::new("git")
-        .args(["clone", "-q", "--depth", "1", "--no-single-branch", &url])
+        .args(["clone", "-q"])
+        .args(args)
+        .arg(&url)
         .arg(dir.path())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -803,6 +806,16 @@ fn shallow_clone(fx: &Fixture) -> (TestRepo, TestRepo) {
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     (remote, TestRepo { dir })
+}
+
+/// A depth-1 clone of `topic` (with the other branches' tips).
+fn shallow_clone(fx: &Fixture) -> (TestRepo, TestRepo) {
+    clone_through_remote(fx, &["--depth", "1", "--no-single-branch"])
+}
+
+/// A full clone of the `topic` branch alone (`--single-branch`).
+fn topic_only_clone(fx: &Fixture) -> (TestRepo, TestRepo) {
+    clone_through_remote(fx, &["--single-branch", "--branch", "topic"])
 }
 
 #[test]
@@ -869,25 +882,7 @@ fn shallow_checkout_without_a_remote_fails_saying_how_to_fix_it() {
 fn missing_base_commit_is_fetched_or_reported() {
     let fx = fixture();
     // A full clone of `topic` alone lacks `main`'s later commit, the request's base.
-    let remote = TestRepo::init_bare();
-    fx.repo.git(&[
-        "push",
-        "-q",
-        remote.path().to_str().unwrap(),
-        "main",
-        "topic",
-    ]);
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", remote.path().display());
-    let topic_only = Command::new("git")
-        .args(["clone", "-q", "--single-branch", "--branch", "topic", &url])
-        .arg(dir.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(topic_only.status.success(), "{}", describe(&topic_only));
-    let clone = TestRepo { dir };
+    let (_remote, clone) = topic_only_clone(&fx);
     // The merge brought `main`'s commit in: drop the merge so the base is truly absent.
     clone.git(&["reset", "-q", "--hard", &fx.marked]);
     clone.git(&["reflog", "expire", "--expire=now", "--all"]);
@@ -1068,25 +1063,7 @@ fn annotations_beyond_what_github_shows_are_counted_in_a_notice() {
 fn gitlab_new_branch_pipeline_fetches_the_default_branch_it_lacks() {
     let fx = fixture();
     // GitLab's default refspecs fetch the pipeline's own branch only.
-    let remote = TestRepo::init_bare();
-    fx.repo.git(&[
-        "push",
-        "-q",
-        remote.path().to_str().unwrap(),
-        "main",
-        "topic",
-    ]);
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", remote.path().display());
-    let out = Command::new("git")
-        .args(["clone", "-q", "--single-branch", "--branch", "topic", &url])
-        .arg(dir.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
-    let clone = TestRepo { dir };
+    let (_remote, clone) = topic_only_clone(&fx);
     let zeros = "0".repeat(40);
     let vars = [
         ("GITLAB_CI", "true"),
@@ -1141,25 +1118,7 @@ fn force_push_whose_old_commit_is_gone_checks_the_commits_on_no_other_branch() {
 #[test]
 fn github_without_a_payload_compares_with_the_base_branch_fetching_it() {
     let fx = fixture();
-    let remote = TestRepo::init_bare();
-    fx.repo.git(&[
-        "push",
-        "-q",
-        remote.path().to_str().unwrap(),
-        "main",
-        "topic",
-    ]);
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", remote.path().display());
-    let out = Command::new("git")
-        .args(["clone", "-q", "--single-branch", "--branch", "topic", &url])
-        .arg(dir.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
-    let clone = TestRepo { dir };
+    let (_remote, clone) = topic_only_clone(&fx);
     let vars = [
         ("GITHUB_ACTIONS", "true"),
         ("GITHUB_EVENT_NAME", "pull_request"),
