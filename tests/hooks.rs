@@ -9,7 +9,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{aigate_command, describe, git_command, path_with_aigate, TestRepo};
+use common::{
+    aigate_command, assert_ok, describe, git_command, path_with_aigate, stderr, stdout, TestRepo,
+};
 
 const CLAUDE_TRAILER: &str = "Co-Authored-By: Claude <noreply@anthropic.com>";
 const COPILOT_TRAILER: &str = "Co-authored-by: Copilot <copilot@github.com>";
@@ -55,19 +57,6 @@ fn aigate_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> 
         .write_all(stdin.as_bytes())
         .expect("write stdin");
     child.wait_with_output().expect("wait for aigate")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-#[track_caller]
-fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "expected success: {}", describe(o));
 }
 
 /// The command failed and aigate's report says each of `needles`.

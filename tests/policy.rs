@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::{
-    aigate, aigate_command, aigate_json, describe, git_command, path_with_aigate, TestRepo,
+    aigate, aigate_command, aigate_json, assert_ok, describe, git_command, path_with_aigate,
+    stderr, stdout, TestRepo,
 };
 
 const CLAUDE_CO_AUTHOR: &str = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>";
@@ -28,14 +29,6 @@ fn git(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("run git")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// A repository with `policy` as its `.aigate.toml`, aigate's hooks installed, one commit.
@@ -59,11 +52,6 @@ fn commit(repo: &TestRepo, message: &str, env: &[(&str, &str)]) -> Output {
         &["commit", "-q", "--allow-empty", "-m", message],
         env,
     )
-}
-
-#[track_caller]
-fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "expected success: {}", describe(o));
 }
 
 #[track_caller]

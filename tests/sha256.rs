@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use common::{aigate, aigate_json, describe, git_command, path_with_aigate};
+use common::{aigate, aigate_json, describe, git_command, path_with_aigate, stderr};
 
 const CLAUDE_TRAILER: &str = "Co-Authored-By: Claude <noreply@anthropic.com>";
 
@@ -68,10 +68,6 @@ impl Repo {
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// The `(commit, rule)` pairs of a JSON report.

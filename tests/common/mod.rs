@@ -145,6 +145,22 @@ pub fn describe(output: &Output) -> String {
     )
 }
 
+/// A command's standard error, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A command's standard output, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Panics, with the command's output, unless it succeeded.
+#[track_caller]
+pub fn assert_ok(o: &Output) {
+    assert!(o.status.success(), "expected success: {}", describe(o));
+}
+
 /// A repository in a temporary directory, removed when dropped.
 pub struct TestRepo {
     pub dir: tempfile::TempDir,
