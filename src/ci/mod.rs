@@ -241,14 +241,16 @@ fn check_commits(
             findings.extend(checker.tag(&info, Stage::Push));
         }
     }
+    // The request's own findings (who opened it, its title and description) are shown at
+    // its head commit.
+    let head_commit = repo.commit(repo.resolve_commit(head)?)?;
     if let Some(opener) = &request.opener {
         findings.extend(opener_findings(
-            repo,
             &checker.matcher,
             request,
-            head,
+            &head_commit,
             opener,
-        )?);
+        ));
     }
     let text: Vec<&str> = [&request.title, &request.description]
         .into_iter()
@@ -260,7 +262,7 @@ fn check_commits(
         let m = &checker.matcher;
         let mut found = Vec::new();
         m.check_message(&message, &mut found);
-        let head_id = repo.commit(repo.resolve_commit(head)?)?;
+        let head_id = &head_commit;
         let subject = format!("title and description of the {}", request.label);
         let author = format!("{} <{}>", head_id.author.name, head_id.author.email);
         let noun = if request.forge == event::Forge::GitLab {
@@ -292,18 +294,13 @@ fn check_commits(
 /// The findings of the account that opened the pull request, checked like an author by
 /// its GitHub id and login (`copilot-swe-agent` opens its pull requests as `Copilot`).
 fn opener_findings(
-    repo: &crate::git::repo::Repo,
     m: &crate::engine::matcher::Matcher,
     request: &Request,
-    head: &str,
+    head_id: &crate::git::objects::CommitInfo,
     opener: &event::Opener,
-) -> Result<Vec<Finding>> {
+) -> Vec<Finding> {
     let mut found = Vec::new();
     m.check_identity(Role::Opener, &opener.login, &opener.noreply(), &mut found);
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
-    let head_id = repo.commit(repo.resolve_commit(head)?)?;
     let subject = format!("the account that opened the {}", request.label);
     let cx = Context {
         commit: head_id.id.to_string(),
@@ -315,14 +312,14 @@ fn opener_findings(
         // Who opened a request is not changed by a rewrite.
         parents: 0,
     };
-    Ok(found
+    found
         .into_iter()
         .map(|f| {
             let mut f = Finding::new(m, f, &cx);
             f.hint = "the pull request must come from a person's account: open it again from yours, or allow the assistant in the policy".to_owned();
             f
         })
-        .collect())
+        .collect()
 }
 
 fn write_file(
