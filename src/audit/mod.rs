@@ -9,6 +9,7 @@ use crate::catalogue::Kind;
 use crate::engine::finding::{Context, Finding, Stage};
 use crate::engine::matcher::{Match, Matcher, Role};
 use crate::error::{Error, Result};
+use crate::git::ancestry::Ancestry;
 use crate::git::objects::{CommitInfo, Shared, TagInfo};
 use crate::git::paths::{diff_paths, MarkerIndex, OidMap};
 use crate::git::repo::{RefSelection, Repo};
@@ -78,6 +79,9 @@ pub struct AuditOutcome {
     pub findings: Vec<Finding>,
     /// How many commits were checked.
     pub commits: usize,
+    /// The walk's ids and parents when it followed every parent (an audit of refs, not of
+    /// a range), for the report's merge summary.
+    pub ancestry: Option<std::sync::Arc<Ancestry>>,
 }
 
 /// Told how far an audit has got (a progress bar, or nothing). Called from several threads.
@@ -235,11 +239,13 @@ pub fn audit_with_progress(
         mut order,
         nodes: mut known,
     } = walk;
-    // Paths found by the pipeline already: of the walk's nodes only the ids are needed any
-    // more (on a history of millions of commits the rest is worth giving back before the
-    // findings are gathered).
+    // A walk from refs follows every parent: its ancestry answers the merge summary.
+    let complete_order = opts.revisions.is_empty().then(|| order.clone());
+    // Paths found by the pipeline already: of the walk's nodes only the ids and parents are
+    // needed any more (on a history of millions of commits the trees and dates are worth
+    // giving back before the findings are gathered).
     if piped.is_some() {
-        known.keep_ids_only();
+        known.keep_ancestry();
     }
 
     // The commits to check (their numbers in `known`), newest first.
@@ -297,10 +303,12 @@ pub fn audit_with_progress(
         }
         findings.extend(checker.tag_kinds(&tag, Stage::Audit, opts.kinds));
     }
+    let ancestry = complete_order.map(|order| std::sync::Arc::new(Ancestry::new(known, &order)));
     Ok(AuditOutcome {
         repository: repo.display_path().display().to_string(),
         findings,
         commits,
+        ancestry,
     })
 }
 

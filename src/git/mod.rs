@@ -4,6 +4,7 @@
 //! marker lists, and the local hooks' index and config access. Nothing outside this module
 //! sees a git library: the rest gets object ids, commit metadata, paths and tags.
 
+pub mod ancestry;
 pub mod local;
 pub mod objects;
 pub mod paths;

@@ -56,6 +56,8 @@ pub struct Nodes {
     /// (child, parent) for the other parents of merges within the walk, by child once
     /// [`Nodes::finish`] ran.
     more: Vec<(u32, u32)>,
+    /// Some merge has a parent other than its first outside the walk (not recorded).
+    more_outside: bool,
 }
 
 /// Object ids of one hash, their bytes back to back: a SHA-1 id takes 20 bytes here, not the
@@ -132,6 +134,7 @@ impl Nodes {
             first: Vec::with_capacity(n),
             outside: Vec::new(),
             more: Vec::new(),
+            more_outside: false,
         }
     }
 
@@ -145,7 +148,7 @@ impl Nodes {
     }
 
     /// The number of `id`, if the walk has met it.
-    fn find(&self, id: &Oid) -> Option<u32> {
+    pub(super) fn find(&self, id: &Oid) -> Option<u32> {
         let hash = self.hasher.hash_one(id);
         self.table.find(hash, |&n| self.ids.is(n, id)).copied()
     }
@@ -210,6 +213,7 @@ impl Nodes {
         };
         let more: smallvec::SmallVec<[u32; 2]> =
             node.more.iter().filter_map(|p| self.find(p)).collect();
+        self.more_outside |= more.len() < node.more.len();
         self.set(n, node, first, more);
     }
 
@@ -235,10 +239,29 @@ impl Nodes {
         self.more = Vec::new();
     }
 
+    /// Frees the trees and dates, keeping ids and parents (for [`super::ancestry`]);
+    /// [`Nodes::get`] answers `None` from then on.
+    pub fn keep_ancestry(&mut self) {
+        self.trees = Packed::with_capacity(0);
+        self.times = Vec::new();
+    }
+
+    /// How many commits are numbered (read or not; unlike [`Nodes::len`], still known
+    /// after [`Nodes::keep_ancestry`]).
+    pub(super) fn numbered(&self) -> usize {
+        self.first.len()
+    }
+
+    /// Whether every parent of `n` is known: `n` was read and no parent is outside the walk.
+    pub(super) fn parents_complete(&self, n: u32) -> bool {
+        let first = self.first[n as usize];
+        first != UNREAD && first != OUTSIDE && !self.more_outside
+    }
+
     /// What the walk knows of `id`, or `None` when it is not one of its commits.
     pub fn get(&self, id: &Oid) -> Option<NodeRef> {
         let n = self.find(id)?;
-        self.is_read(n).then(|| self.at(n))
+        ((n as usize) < self.times.len() && self.is_read(n)).then(|| self.at(n))
     }
 
     fn at(&self, n: u32) -> NodeRef {
@@ -260,7 +283,7 @@ impl Nodes {
     }
 
     /// The numbers of the parents of `n` within the walk, first parent first.
-    fn parents_in(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
+    pub(super) fn parents_in(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
         let first = Some(self.first[n as usize]).filter(|&p| p < UNREAD);
         let start = self.more.partition_point(|&(c, _)| c < n);
         let end = self.more.partition_point(|&(c, _)| c <= n);

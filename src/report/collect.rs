@@ -12,6 +12,7 @@ use crate::audit::AuditOptions;
 use crate::catalogue::{Catalogue, Kind};
 use crate::engine::finding::Finding;
 use crate::error::{chain, Error, Result};
+use crate::git::ancestry::{Ancestry, Branch};
 use crate::git::repo::Repo;
 use crate::policy::Policy;
 use crate::report::baseline::Baseline;
@@ -123,7 +124,7 @@ fn audit_one(
             f.repository = Some(path.clone());
         }
     }
-    let carried = carried_merges(&repo, &findings);
+    let carried = carried_merges(&repo, outcome.ancestry.as_deref(), &findings);
     let audited = Audited {
         findings,
         commits: outcome.commits,
@@ -144,7 +145,14 @@ const ANCESTRY_BUDGET: usize = 1_000_000;
 /// The merges whose findings are all marker paths that commits of the merged branch (reachable
 /// from a later parent, not from the first) already carry, with those commits. A merge is
 /// checked against its first parent, so it repeats every marker path its branch brought in.
-fn carried_merges(repo: &Repo, findings: &[Finding]) -> Vec<CarriedMerge> {
+///
+/// The audit's `ancestry` answers when it has the merge (no commit is read again); the
+/// repository is walked otherwise (an audit of a range).
+fn carried_merges(
+    repo: &Repo,
+    ancestry: Option<&Ancestry>,
+    findings: &[Finding],
+) -> Vec<CarriedMerge> {
     let mut by_path: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
     for f in findings.iter().filter(|f| f.tag.is_none()) {
         if let (Kind::Path, Some(p)) = (f.kind, &f.path) {
@@ -161,14 +169,10 @@ fn carried_merges(repo: &Repo, findings: &[Finding]) -> Vec<CarriedMerge> {
         if group[0].tag.is_some() || group.iter().any(|f| f.kind != Kind::Path) {
             continue;
         }
-        let parents = match repo.parent_ids(merge) {
-            Ok(p) if p.len() > 1 => p,
-            _ => continue,
-        };
         // The commits of the merged branch: reachable from a later parent, not the first.
-        let branch = match repo.branch_commits(&parents[1..], &parents[0], budget) {
-            Ok(Some(branch)) => branch,
-            _ => continue,
+        let branch = match branch_of(repo, ancestry, merge, budget) {
+            Some(branch) => branch,
+            None => continue,
         };
         budget -= branch.len();
         let mut from: Vec<String> = Vec::new();
@@ -194,6 +198,31 @@ fn carried_merges(repo: &Repo, findings: &[Finding]) -> Vec<CarriedMerge> {
         }
     }
     out
+}
+
+/// The commits (full hex) that the merge `merge` brought in, from the audit's ancestry when
+/// it knows the merge, else by a walk of the repository; `None` for a commit that is no
+/// merge, past `limit` commits, or when the repository cannot say.
+fn branch_of(
+    repo: &Repo,
+    ancestry: Option<&Ancestry>,
+    merge: &str,
+    limit: usize,
+) -> Option<std::collections::HashSet<String>> {
+    if let (Some(ancestry), Ok(id)) = (ancestry, repo.parse_id(merge)) {
+        if ancestry.parents_of(&id).is_some_and(|p| p.len() < 2) {
+            return None;
+        }
+        match ancestry.branch(&id, limit) {
+            Branch::Commits(ids) => return Some(ids.iter().map(ToString::to_string).collect()),
+            Branch::TooMany => return None,
+            Branch::Unknown => {}
+        }
+    }
+    let parents = repo.parent_ids(merge).ok().filter(|p| p.len() > 1)?;
+    repo.branch_commits(&parents[1..], &parents[0], limit)
+        .ok()
+        .flatten()
 }
 
 impl Collected {
