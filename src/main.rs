@@ -30,9 +30,11 @@ fn main() -> ExitCode {
             return ExitCode::from(aigate::exit::ERROR);
         }
     };
-    // The work runs on a thread with a large stack: trees are walked recursively, and a
-    // hostile one may be nested thousands of levels deep (see `aigate::STACK_SIZE`).
-    let worker = aigate::big_stack().spawn(move || {
+    // Work that walks trees runs on a thread with a large stack: trees are walked
+    // recursively, and a hostile one may be nested thousands of levels deep (see
+    // `aigate::STACK_SIZE`). The hooks of `git commit` run here (see `walks_trees`).
+    let walks_trees = settings.walks_trees();
+    let work = move || {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         let mut err = std::io::stderr();
@@ -45,8 +47,13 @@ fn main() -> ExitCode {
         };
         let result = aigate::run(settings, io);
         (result, out.flush())
-    });
-    let (result, flushed) = match worker.map(|h| h.join()) {
+    };
+    let done = if walks_trees {
+        aigate::big_stack().spawn(work).map(|h| h.join())
+    } else {
+        Ok(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
+    };
+    let (result, flushed) = match done {
         Ok(Ok(done)) => done,
         Ok(Err(_)) => {
             // A panic already printed its message; it is an internal error, never a pass.

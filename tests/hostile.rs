@@ -270,6 +270,39 @@ fn trees_nested_to_the_depth_limit_are_audited_and_deeper_ones_are_a_clear_error
     );
 }
 
+/// The hooks of `git commit` run on the main thread (its stack is not aigate's own): a
+/// marker staged 2,000 directories deep, below a cache-tree invalid all along the way, is
+/// found with no overflow. An index entry of 4,095 bytes or more (its length then not
+/// stored) is a one-line error: gix does not read such an index.
+#[test]
+fn a_marker_staged_2000_levels_deep_is_found_by_pre_commit() {
+    for (depth, found) in [(2_000, true), (2_100, false)] {
+        let dir = "d/".repeat(depth);
+        let repo = import(&commit(
+            1,
+            None,
+            b"deep",
+            &inline(format!("{dir}README").as_bytes(), "x"),
+        ));
+        // git may refuse deep trees past its core.maxTreeDepth: raised for the test.
+        repo.git(&["-c", "core.maxTreeDepth=100000", "read-tree", "HEAD"]);
+        let blob = repo.git(&["hash-object", "-w", "--stdin"]);
+        let info = format!("100644,{},{dir}CLAUDE.md", blob.trim());
+        repo.git(&["update-index", "--add", "--cacheinfo", &info]);
+        let out = aigate(repo.path(), &["hook", "pre-commit"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let shown = &stderr[..stderr.len().min(2_000)];
+        if found {
+            assert_eq!(out.status.code(), Some(1), "{shown}");
+            assert!(stderr.contains("/d/CLAUDE.md"), "{shown}");
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{shown}");
+            assert!(stderr.contains("reading the index"), "{shown}");
+            assert_eq!(stderr.lines().count(), 1, "{shown}");
+        }
+    }
+}
+
 #[test]
 fn a_corrupt_pack_gives_a_verdict_or_a_one_line_error_never_a_crash() {
     let origin = TestRepo::init();

@@ -491,7 +491,11 @@ fn a_merge_that_only_brings_in_its_branch_says_so_in_one_line() {
     // A range is walked apart from the audit's walk of every ref: the same answer.
     let (_, json) = aigate_json(repo.path(), &["audit", "--format", "json", "main~2..main"]);
     assert_eq!(json["findings"].as_array().unwrap().len(), 4, "{json}");
-    assert_eq!(json["carried_merges"][0]["commit"], merge.as_str(), "{json}");
+    assert_eq!(
+        json["carried_merges"][0]["commit"],
+        merge.as_str(),
+        "{json}"
+    );
     assert_eq!(json["carried_merges"][0]["from"][0], branch.as_str());
 
     // A merge that adds a marker of its own (an "evil merge") is shown in full.

@@ -55,7 +55,7 @@ pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>
     // Directories git's cache-tree shows unchanged against HEAD are skipped whole.
     let mut skip: HashMap<Vec<u8>, u32> = HashMap::new();
     if let (Some(cache), Some(tree)) = (index.tree(), head_tree) {
-        unchanged_dirs(repo, cache, tree, &mut Vec::new(), &mut skip)?;
+        unchanged_dirs(repo, cache, tree, &mut Vec::new(), 0, &mut skip)?;
         if skip.contains_key(&b""[..]) {
             return Ok(Vec::new()); // the index is HEAD's tree
         }
@@ -97,12 +97,14 @@ pub fn staged_marker_paths(repo: &Repo, matcher: &Matcher) -> Result<Vec<Staged>
 
 /// Collects the directories (`a/b/`) whose cache-tree id is valid and equals HEAD's tree
 /// there: their index entries are HEAD's, unchanged. Only the trees along changed paths are
-/// read.
+/// read. Below [`crate::git::paths::MAX_DEPTH`] levels nothing more is skipped (skipping
+/// only saves time), so the recursion stays within the main thread's stack.
 fn unchanged_dirs(
     repo: &Repo,
     cache: &gix::index::extension::Tree,
     head_tree: Oid,
     prefix: &mut Vec<u8>,
+    depth: usize,
     out: &mut HashMap<Vec<u8>, u32>,
 ) -> Result<()> {
     if let Some(n) = cache.num_entries {
@@ -111,7 +113,7 @@ fn unchanged_dirs(
             return Ok(());
         }
     }
-    if cache.children.is_empty() {
+    if cache.children.is_empty() || depth > crate::git::paths::MAX_DEPTH {
         return Ok(());
     }
     // HEAD's tree here read once for all the children (the first entry of a name counts).
@@ -130,7 +132,7 @@ fn unchanged_dirs(
         let len = prefix.len();
         prefix.extend_from_slice(&child.name);
         prefix.push(b'/');
-        unchanged_dirs(repo, child, id, prefix, out)?;
+        unchanged_dirs(repo, child, id, prefix, depth + 1, out)?;
         prefix.truncate(len);
     }
     Ok(())
