@@ -9,9 +9,13 @@
 //! does in Unicode; pattern syntax beyond `*` and `?`); the set decides. So the results are
 //! identical with or without it.
 
-/// Lower-case names and simple globs, with a quick reject on length and first byte.
+/// Lower-case names and simple globs, with quick rejects: on length and first byte for the
+/// names, on the last byte for `*tail` globs, on the first byte for `head*` globs. A tree
+/// entry's name is asked here once per tree that holds it (hundreds of millions of times in
+/// a large history's audit).
 #[derive(Debug, Default, Clone)]
 struct Names {
+    /// Sorted, for a binary search once the quick test passes.
     literal: Vec<Vec<u8>>,
     /// `(first lower-case byte, length)` of each literal, as a bitmap over 256 x 64.
     quick: Vec<u64>,
@@ -19,6 +23,17 @@ struct Names {
     tails: Vec<Vec<u8>>,
     heads: Vec<Vec<u8>>,
     globs: Vec<Vec<u8>>,
+    /// The last byte of each tail and the first of each head, as bitmaps over 256.
+    tail_last: [u64; 4],
+    head_first: [u64; 4],
+}
+
+fn has(bits: &[u64; 4], byte: u8) -> bool {
+    bits[usize::from(byte >> 6)] & (1 << (byte & 63)) != 0
+}
+
+fn set(bits: &mut [u64; 4], byte: u8) {
+    bits[usize::from(byte >> 6)] |= 1 << (byte & 63);
 }
 
 impl Names {
@@ -29,32 +44,53 @@ impl Names {
         let star_count = lower.iter().filter(|&&c| c == b'*').count();
         let simple = !lower.contains(&b'?') && star_count == 1;
         if simple && lower[0] == b'*' {
+            match lower.last() {
+                // `*` alone: every name.
+                Some(b'*') => self.tail_last = [u64::MAX; 4],
+                Some(&last) => set(&mut self.tail_last, last),
+                None => {}
+            }
             self.tails.push(lower[1..].to_vec());
         } else if simple && lower.last() == Some(&b'*') {
+            set(&mut self.head_first, lower[0]);
             self.heads.push(lower[..lower.len() - 1].to_vec());
         } else if star_count > 0 || lower.contains(&b'?') {
             self.globs.push(lower);
         } else if let Some(&first) = lower.first() {
             self.quick[usize::from(first)] |= 1 << lower.len().min(63);
-            self.literal.push(lower);
+            if let Err(at) = self.literal.binary_search(&lower) {
+                self.literal.insert(at, lower);
+            }
         }
     }
 
     fn matches(&self, name: &[u8]) -> bool {
-        let Some(&first) = name.first() else {
+        let (Some(&first), Some(&last)) = (name.first(), name.last()) else {
             return false;
         };
-        if !self.quick.is_empty()
-            && self.quick[usize::from(first.to_ascii_lowercase())] & (1 << name.len().min(63)) != 0
-            && self.literal.iter().any(|l| l.eq_ignore_ascii_case(name))
+        let (first, last) = (first.to_ascii_lowercase(), last.to_ascii_lowercase());
+        if !self.quick.is_empty() && self.quick[usize::from(first)] & (1 << name.len().min(63)) != 0
         {
-            return true;
+            let mut buf = [0u8; 64];
+            let found = match buf.get_mut(..name.len()) {
+                Some(lower) => {
+                    lower.copy_from_slice(name);
+                    lower.make_ascii_lowercase();
+                    self.literal.binary_search_by(|l| l[..].cmp(lower)).is_ok()
+                }
+                None => self.literal.iter().any(|l| l.eq_ignore_ascii_case(name)),
+            };
+            if found {
+                return true;
+            }
         }
         let ends = |t: &Vec<u8>| {
             name.len() >= t.len() && name[name.len() - t.len()..].eq_ignore_ascii_case(t)
         };
         let starts = |h: &Vec<u8>| name.len() >= h.len() && name[..h.len()].eq_ignore_ascii_case(h);
-        if self.tails.iter().any(ends) || self.heads.iter().any(starts) {
+        if (has(&self.tail_last, last) && self.tails.iter().any(ends))
+            || (has(&self.head_first, first) && self.heads.iter().any(starts))
+        {
             return true;
         }
         !self.globs.is_empty() && {
@@ -110,6 +146,12 @@ impl NameFilter {
     /// given that no directory above it may hold markers.
     pub fn file_may_match(&self, name: &[u8]) -> bool {
         self.all || !name.is_ascii() || self.names.matches(name)
+    }
+
+    /// Whether names tell candidates apart at all (a pattern that cannot be judged by name
+    /// makes every entry one).
+    pub fn selective(&self) -> bool {
+        !self.all
     }
 
     /// Whether everything beneath a directory named `name` must be checked.
