@@ -13,6 +13,7 @@ use crate::git::ancestry::Ancestry;
 use crate::git::objects::{CommitInfo, Shared, TagInfo};
 use crate::git::paths::{diff_paths, MarkerIndex, OidMap};
 use crate::git::repo::{RefSelection, Repo};
+use crate::git::treescan::TreeTable;
 use crate::git::walk::{Nodes, Walk};
 use crate::git::Oid;
 use crate::policy::Policy;
@@ -214,6 +215,20 @@ pub fn audit_with_progress(
         if !filtered {
             progress.start("checking commits", 0);
         }
+        // Every commit's paths are checked: the packed trees are listed once, up front.
+        let table = (!filtered
+            && opts.path_method == PathMethod::Index
+            && opts.kinds.paths
+            && m.has_kind(Kind::Path)
+            && m.name_filter.selective())
+        .then(|| {
+            std::sync::Arc::new(TreeTable::scan(
+                repo.objects_dir(),
+                repo.gix().object_hash(),
+                &m.name_filter,
+                path_threads(opts, None),
+            ))
+        });
         let piped = pipeline(
             shared,
             policy,
@@ -221,6 +236,7 @@ pub fn audit_with_progress(
             opts,
             Commits::Tips(&tips),
             !filtered,
+            table,
             Stage::Audit,
             progress,
         )?;
@@ -344,6 +360,7 @@ pub fn check_commits(
         &opts,
         commits,
         true,
+        None,
         stage,
         &NoProgress,
     )?;
@@ -605,6 +622,9 @@ fn path_threads(opts: &AuditOptions, jobs: Option<usize>) -> usize {
 /// Reads the commits on this thread while workers match the messages and identities of
 /// those already read and check the paths of those whose first parent is read too: the
 /// walk, the matching and the path checks overlap, and every core has work from the start.
+/// The cache budget of each worker of an audit whose trees are listed up front.
+const LISTED_CACHE_BUDGET_BYTES: usize = 16 << 20;
+
 /// The commits go out in batches through a bounded queue, so memory does not grow with a
 /// history the workers are slower than the walk on.
 #[allow(clippy::too_many_arguments)]
@@ -615,6 +635,7 @@ fn pipeline(
     opts: &AuditOptions,
     commits: Commits<'_>,
     paths: bool,
+    table: Option<std::sync::Arc<TreeTable>>,
     stage: Stage,
     progress: &dyn Progress,
 ) -> Result<Piped> {
@@ -623,7 +644,13 @@ fn pipeline(
     let do_paths = paths && opts.kinds.paths && m.has_kind(Kind::Path);
     let threads = path_threads(opts, None);
     let work = |rx: Arc<Mutex<std::sync::mpsc::Receiver<Batch>>>| -> Result<_> {
-        let mut index = MarkerIndex::new(shared.reader());
+        // With the trees listed up front a list dropped from the cache is cheap to make
+        // again: a smaller cache leaves room for the table.
+        let mut index = match &table {
+            Some(_) => MarkerIndex::with_budget(shared.reader(), LISTED_CACHE_BUDGET_BYTES),
+            None => MarkerIndex::new(shared.reader()),
+        }
+        .with_table(table.clone());
         let mut early: OidMap<Vec<Finding>> = OidMap::default();
         let mut changed = Vec::new();
         loop {

@@ -9,6 +9,7 @@ pub mod local;
 pub mod objects;
 pub mod paths;
 pub mod repo;
+pub mod treescan;
 pub mod walk;
 
 /// An object id, SHA-1 or SHA-256.

@@ -16,12 +16,14 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use gix::objs::TreeRefIter;
 
 use crate::engine::matcher::Matcher;
 use crate::error::{Error, Result};
 use crate::git::objects::Reader;
+use crate::git::treescan::{Listing, TreeTable};
 use crate::git::Oid;
 
 /// A marker path inside a tree.
@@ -86,6 +88,8 @@ struct TreeCache {
     /// The last tree computed at each directory, entry by entry: the next tree computed there
     /// (usually a close relative) reuses the contributions of its byte-identical entries.
     bases: HashMap<Vec<u8>, Base>,
+    /// The packed trees listed up front, when an audit of every ref made the list.
+    table: Option<Arc<TreeTable>>,
 }
 
 /// A computed tree: its raw object, where each entry ends and what each contributed.
@@ -121,7 +125,7 @@ fn parse_entry(data: &[u8], hash: gix::hash::Kind) -> Option<RawEntry<'_>> {
 /// How many leading bytes `a` and `b` share. Word by word in place: a large tree against
 /// its predecessor is mostly one long equal run, and a `memcmp` call per small chunk cost
 /// more than the comparison itself.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+pub(crate) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
     let n = a.len().min(b.len());
     let mut i = 0;
@@ -147,7 +151,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// Git's tree order: names compared bytewise, a tree's name as if followed by `/`.
-fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+pub(crate) fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
     let n = a.len().min(b.len());
     match a[..n].cmp(&b[..n]) {
         std::cmp::Ordering::Equal => {}
@@ -178,8 +182,15 @@ impl MarkerIndex {
                 capacity: tree_capacity(budget),
                 empty: Rc::from(Vec::new()),
                 bases: HashMap::new(),
+                table: None,
             },
         }
+    }
+
+    /// Reads the trees `table` lists from it instead of the object database.
+    pub fn with_table(mut self, table: Option<Arc<TreeTable>>) -> Self {
+        self.cache.table = table;
+        self
     }
 
     /// The reader the index reads trees with.
@@ -274,6 +285,14 @@ impl TreeCache {
                 format!("tree {tree}"),
                 format!("nested more than {MAX_DEPTH} levels deep"),
             ));
+        }
+        if !inside {
+            if let Some(table) = self.table.clone() {
+                if let Some(listing) = table.listing(&tree) {
+                    return self
+                        .markers_listed(reader, matcher, &table, tree, listing, prefix, depth);
+                }
+            }
         }
         let object = reader.take_tree_at(&tree, &|| show(prefix))?;
         let bad = |p: &[u8]| {
@@ -411,17 +430,23 @@ impl TreeCache {
             self.bytes += base.cost();
             self.bases.insert(base_key, base);
         }
+        self.remember(tree, prefix, &entries);
+        Ok(entries)
+    }
+
+    /// Keeps `entries`, the marker paths of `tree` at directory `prefix`, within the budget.
+    fn remember(&mut self, tree: Oid, prefix: &[u8], entries: &Rc<[Entry]>) {
         // Each path listed (the empty list is shared) and each new directory; the map's
         // table is counted at its largest from the start (see `tree_capacity`).
         let mut cost = 0;
-        if !Rc::ptr_eq(&entries, &self.empty) {
+        if !Rc::ptr_eq(entries, &self.empty) {
             cost += entries.iter().map(|e| e.path.len() + 80).sum::<usize>();
         }
-        let dir = match self.dirs.get(&prefix[..]) {
+        let dir = match self.dirs.get(prefix) {
             Some(d) => d.clone(),
             None => {
                 cost += 2 * prefix.len() + 64;
-                let d: Rc<[u8]> = Rc::from(&prefix[..]);
+                let d: Rc<[u8]> = Rc::from(prefix);
                 self.dirs.insert(prefix.to_vec(), d.clone());
                 d
             }
@@ -445,6 +470,58 @@ impl TreeCache {
             self.bases = HashMap::new();
             self.bytes = table_bytes(self.capacity);
         }
+    }
+
+    /// [`TreeCache::markers`] for a tree the table lists: its subtrees and candidate files
+    /// are known without reading it.
+    #[allow(clippy::too_many_arguments)]
+    fn markers_listed(
+        &mut self,
+        reader: &mut Reader,
+        matcher: &Matcher,
+        table: &TreeTable,
+        tree: Oid,
+        listing: &Listing,
+        prefix: &mut Vec<u8>,
+        depth: usize,
+    ) -> Result<Rc<[Entry]>> {
+        let filter = &matcher.name_filter;
+        let base_len = prefix.len();
+        let mut found: Vec<Entry> = Vec::new();
+        for &(number, name) in listing.subtrees.iter() {
+            let name = table.name(name);
+            let id = table.id(number);
+            prefix.extend_from_slice(name);
+            prefix.push(b'/');
+            let sub = match self.cached(&id, prefix) {
+                Some(sub) => Ok(sub),
+                None => {
+                    let below = filter.dir_may_match(name);
+                    self.markers(reader, matcher, id, prefix, below, depth + 1)
+                }
+            };
+            prefix.truncate(base_len);
+            found.extend(sub?.iter().cloned());
+        }
+        for (name, id, mode) in listing.files.iter() {
+            prefix.extend_from_slice(table.name(*name));
+            let path = String::from_utf8_lossy(prefix);
+            if matcher.is_marker_path(&path) {
+                found.push(Entry {
+                    path: Rc::from(&*path),
+                    id: *id,
+                    mode: *mode,
+                });
+            }
+            prefix.truncate(base_len);
+        }
+        let entries: Rc<[Entry]> = if found.is_empty() {
+            self.empty.clone()
+        } else {
+            found.sort();
+            Rc::from(found)
+        };
+        self.remember(tree, prefix, &entries);
         Ok(entries)
     }
 }

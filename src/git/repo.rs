@@ -180,6 +180,11 @@ impl Repo {
     }
 
     /// The git directory linked worktrees share (hooks, config, objects live there).
+    /// The objects directory the repository reads (its packs are under `pack/`).
+    pub fn objects_dir(&self) -> &Path {
+        self.git.objects.store_ref().path()
+    }
+
     pub fn common_dir(&self) -> &Path {
         self.git.common_dir()
     }
