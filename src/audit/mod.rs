@@ -215,20 +215,17 @@ pub fn audit_with_progress(
         if !filtered {
             progress.start("checking commits", 0);
         }
-        // Every commit's paths are checked: the packed trees are listed once, up front.
-        let table = (!filtered
+        // Every commit's paths are checked: the packed trees are listed once, beside the
+        // walk.
+        let (objects, hash) = (repo.objects_dir().to_owned(), repo.gix().object_hash());
+        let list_threads = path_threads(opts, None);
+        let scan = || TreeTable::scan(&objects, hash, &m.name_filter, list_threads);
+        let scan: Option<&(dyn Fn() -> TreeTable + Sync)> = (!filtered
             && opts.path_method == PathMethod::Index
             && opts.kinds.paths
             && m.has_kind(Kind::Path)
             && m.name_filter.selective())
-        .then(|| {
-            std::sync::Arc::new(TreeTable::scan(
-                repo.objects_dir(),
-                repo.gix().object_hash(),
-                &m.name_filter,
-                path_threads(opts, None),
-            ))
-        });
+        .then_some(&scan);
         let piped = pipeline(
             shared,
             policy,
@@ -236,7 +233,7 @@ pub fn audit_with_progress(
             opts,
             Commits::Tips(&tips),
             !filtered,
-            table,
+            scan,
             Stage::Audit,
             progress,
         )?;
@@ -625,6 +622,58 @@ fn path_threads(opts: &AuditOptions, jobs: Option<usize>) -> usize {
 /// The cache budget of each worker of an audit whose trees are listed up front.
 const LISTED_CACHE_BUDGET_BYTES: usize = 16 << 20;
 
+/// How many commits a worker keeps waiting for the tree table before it waits itself.
+const MAX_WAITING: usize = 1 << 16;
+
+/// The tree table, listed on a thread of its own: workers look for it, or wait for it.
+#[derive(Default)]
+struct Pending {
+    table: std::sync::Mutex<Option<std::sync::Arc<TreeTable>>>,
+    given: std::sync::Condvar,
+}
+
+impl Pending {
+    fn give(&self, table: TreeTable) {
+        if let Ok(mut slot) = self.table.lock() {
+            *slot = Some(std::sync::Arc::new(table));
+        }
+        self.given.notify_all();
+    }
+
+    /// Gives an empty table when dropped before [`Pending::give`] (the listing thread
+    /// panicked): the workers then read every tree the ordinary way, rather than wait.
+    fn give_on_drop(&self) -> impl Drop + '_ {
+        struct Guard<'a>(&'a Pending);
+        impl Drop for Guard<'_> {
+            fn drop(&mut self) {
+                if self.0.get().is_none() {
+                    self.0.give(TreeTable::default());
+                }
+            }
+        }
+        Guard(self)
+    }
+
+    fn get(&self) -> Option<std::sync::Arc<TreeTable>> {
+        self.table.lock().ok().and_then(|t| t.clone())
+    }
+
+    fn wait(&self) -> std::sync::Arc<TreeTable> {
+        let Ok(mut slot) = self.table.lock() else {
+            return std::sync::Arc::default();
+        };
+        loop {
+            if let Some(table) = slot.as_ref() {
+                return table.clone();
+            }
+            slot = match self.given.wait(slot) {
+                Ok(s) => s,
+                Err(_) => return std::sync::Arc::default(),
+            };
+        }
+    }
+}
+
 /// The commits go out in batches through a bounded queue, so memory does not grow with a
 /// history the workers are slower than the walk on.
 #[allow(clippy::too_many_arguments)]
@@ -635,7 +684,7 @@ fn pipeline(
     opts: &AuditOptions,
     commits: Commits<'_>,
     paths: bool,
-    table: Option<std::sync::Arc<TreeTable>>,
+    scan: Option<&(dyn Fn() -> TreeTable + Sync)>,
     stage: Stage,
     progress: &dyn Progress,
 ) -> Result<Piped> {
@@ -643,16 +692,29 @@ fn pipeline(
     let do_meta = opts.kinds.messages || opts.kinds.identities;
     let do_paths = paths && opts.kinds.paths && m.has_kind(Kind::Path);
     let threads = path_threads(opts, None);
+    let pending = scan.map(|_| Pending::default());
     let work = |rx: Arc<Mutex<std::sync::mpsc::Receiver<Batch>>>| -> Result<_> {
         // With the trees listed up front a list dropped from the cache is cheap to make
         // again: a smaller cache leaves room for the table.
-        let mut index = match &table {
+        let mut index = match &pending {
             Some(_) => MarkerIndex::with_budget(shared.reader(), LISTED_CACHE_BUDGET_BYTES),
             None => MarkerIndex::new(shared.reader()),
-        }
-        .with_table(table.clone());
+        };
+        // Commits ready for their paths while the trees are still being listed.
+        let mut waiting: Vec<crate::git::walk::Ready> = Vec::new();
+        let mut listed = pending.is_none();
         let mut early: OidMap<Vec<Finding>> = OidMap::default();
         let mut changed = Vec::new();
+        let mut check = |index: &mut MarkerIndex, r: &crate::git::walk::Ready| -> Result<()> {
+            let paths = match opts.path_method {
+                PathMethod::Index => index.changed(m, r.tree, r.parent_tree)?,
+                PathMethod::Diff => diff_paths(index.reader(), m, r.tree, r.parent_tree)?,
+            };
+            if !paths.is_empty() {
+                changed.push((r.commit, paths));
+            }
+            Ok(())
+        };
         loop {
             let next = match rx.lock() {
                 Ok(rx) => rx.recv(),
@@ -671,16 +733,35 @@ fn pipeline(
                     early.insert(id, f);
                 }
             }
-            for r in &batch.ready {
-                let paths = match opts.path_method {
-                    PathMethod::Index => index.changed(m, r.tree, r.parent_tree)?,
-                    PathMethod::Diff => diff_paths(index.reader(), m, r.tree, r.parent_tree)?,
+            if let (false, Some(p)) = (listed, &pending) {
+                // Waiting for the list past a bound, so that memory does not grow.
+                let table = if waiting.len() + batch.ready.len() > MAX_WAITING {
+                    Some(p.wait())
+                } else {
+                    p.get()
                 };
-                if !paths.is_empty() {
-                    changed.push((r.commit, paths));
+                if let Some(table) = table {
+                    index.set_table(table);
+                    listed = true;
+                    for r in std::mem::take(&mut waiting) {
+                        check(&mut index, &r)?;
+                    }
+                } else {
+                    waiting.extend_from_slice(&batch.ready);
+                    progress.advance(batch.ready.len() as u64);
+                    continue;
                 }
             }
+            for r in &batch.ready {
+                check(&mut index, r)?;
+            }
             progress.advance(batch.ready.len() as u64);
+        }
+        if let (false, Some(p)) = (listed, &pending) {
+            index.set_table(p.wait());
+            for r in std::mem::take(&mut waiting) {
+                check(&mut index, &r)?;
+            }
         }
         // Freeing hundreds of thousands of cached lists one by one takes longer than the
         // process has left to live; the memory goes back when the audit's process ends.
@@ -690,6 +771,15 @@ fn pipeline(
         Ok((early, changed))
     };
     std::thread::scope(|scope| -> Result<Piped> {
+        if let (Some(scan), Some(p)) = (scan, &pending) {
+            // The trees are listed beside the walk; the workers check paths once it is done.
+            std::thread::Builder::new()
+                .spawn_scoped(scope, move || {
+                    let _done = p.give_on_drop();
+                    p.give(scan());
+                })
+                .map_err(thread_error)?;
+        }
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2 * threads);
         // Each worker holds the queue; when the last one ends (or panics) the queue closes
         // and the walk's sends fail instead of blocking.

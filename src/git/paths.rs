@@ -188,9 +188,8 @@ impl MarkerIndex {
     }
 
     /// Reads the trees `table` lists from it instead of the object database.
-    pub fn with_table(mut self, table: Option<Arc<TreeTable>>) -> Self {
-        self.cache.table = table;
-        self
+    pub fn set_table(&mut self, table: Arc<TreeTable>) {
+        self.cache.table = Some(table);
     }
 
     /// The reader the index reads trees with.
