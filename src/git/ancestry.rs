@@ -148,31 +148,9 @@ impl Ancestry {
 mod tests {
     use super::*;
     use std::io::Write;
-    use std::process::{Command, Stdio};
 
     fn git(dir: &std::path::Path, args: &[&str], stdin: Option<&[u8]>) -> String {
-        let mut child = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_OBJECT_DIRECTORY")
-            .env_remove("GIT_ALTERNATE_OBJECT_DIRECTORIES")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.unwrap_or_default())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "git {args:?}");
-        String::from_utf8(out.stdout).unwrap()
+        crate::git::testgit::git(dir, args, stdin.unwrap_or_default())
     }
 
     /// A random history of `count` commits with merges of two and three parents, several

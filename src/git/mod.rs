@@ -21,6 +21,38 @@ pub fn is_zero(hex: &str) -> bool {
     !hex.is_empty() && hex.bytes().all(|b| b == b'0')
 }
 
+/// The real `git` for the unit tests of this module, in a clean environment.
+#[cfg(test)]
+pub(crate) mod testgit {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    /// Runs `git args` in `dir` with `stdin`; panics unless it succeeds; returns its output.
+    pub fn git(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> String {
+        let mut child = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_OBJECT_DIRECTORY")
+            .env_remove("GIT_ALTERNATE_OBJECT_DIRECTORIES")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -534,28 +534,8 @@ impl std::hash::Hasher for NameHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::testgit::git;
     use std::io::Write as _;
-    use std::process::{Command, Stdio};
-
-    fn git(dir: &Path, args: &[&str], stdin: &[u8]) -> String {
-        let mut child = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_OBJECT_DIRECTORY")
-            .env_remove("GIT_ALTERNATE_OBJECT_DIRECTORIES")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "git {args:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
 
     /// A history of 80 commits, each changing a few of the 150 files of a directory (and
     /// now and then a marker-like name, a subdirectory, a symlink), packed with deltas, then
