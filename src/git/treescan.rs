@@ -304,6 +304,7 @@ fn list_pack(
         names,
         seen: HashMap::default(),
         recent: std::collections::VecDeque::new(),
+        recent_bytes: 0,
     };
     let outcome = tree
         .traverse(
@@ -373,17 +374,27 @@ struct Lister<'a> {
     names: &'a Mutex<Interner>,
     /// Names met by this thread, in front of the shared interner.
     seen: HashMap<Box<[u8]>, u32, BuildHasherDefault<NameHasher>>,
-    /// The trees last listed here (the chain being descended).
+    /// The trees last listed here (the chain being descended), and their size in bytes.
     recent: std::collections::VecDeque<std::sync::Arc<Parsed>>,
+    recent_bytes: usize,
 }
 
 /// How many listed trees a thread keeps as bases (the traversal goes depth first, and git
-/// makes delta chains 50 deep by default).
+/// makes delta chains 50 deep by default), and how many bytes of them at most (a directory
+/// of 100,000 files makes trees of 4 MB).
 const RECENT: usize = 64;
+const RECENT_BYTES: usize = 32 << 20;
+
+impl Parsed {
+    fn bytes(&self) -> usize {
+        self.raw.len() + 4 * self.ends.len() + std::mem::size_of::<(u32, Kind)>() * self.kinds.len()
+    }
+}
 
 impl Lister<'_> {
     /// The listing of the tree at `offset`, decoded as `raw`, whose delta base (if any) is
-    /// at `base` (`is_base`: some tree is a delta of this one); `None` when an entry does not parse or a subtree is not numbered.
+    /// at `base` (`is_base`: some tree is a delta of this one); `None` when an entry does
+    /// not parse or a subtree is not numbered.
     fn list(
         &mut self,
         offset: u64,
@@ -405,10 +416,14 @@ impl Lister<'_> {
         if is_base {
             let mut parsed = parsed;
             parsed.raw = raw.to_vec();
-            if self.recent.len() == RECENT {
-                self.recent.pop_front();
-            }
+            self.recent_bytes += parsed.bytes();
             self.recent.push_back(std::sync::Arc::new(parsed));
+            while self.recent.len() > RECENT || self.recent_bytes > RECENT_BYTES {
+                match self.recent.pop_front() {
+                    Some(old) => self.recent_bytes -= old.bytes(),
+                    None => break,
+                }
+            }
         }
         Some(Listing {
             subtrees: subtrees.into_boxed_slice(),
