@@ -220,7 +220,13 @@ fn packed_trees(
         .map(|i| (index.pack_offset_at_index(i), i))
         .collect();
     entries.sort_unstable_by_key(|e| e.0);
-    let at = |offset: u64| entries.binary_search_by_key(&offset, |e| e.0).ok();
+    // Entries by offset: a binary search over a million offsets is mostly cache misses.
+    let positions: HashMap<u64, u32, BuildHasherDefault<crate::git::paths::OidHasher>> = entries
+        .iter()
+        .enumerate()
+        .map(|(k, e)| (e.0, k as u32))
+        .collect();
+    let at = |offset: u64| positions.get(&offset).map(|&k| k as usize);
     const UNKNOWN: u8 = 0;
     const TREE: u8 = 1;
     const OTHER: u8 = 2;
