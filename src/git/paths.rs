@@ -104,14 +104,14 @@ struct Base {
 }
 
 /// A tree entry decoded from the start of `data`, with the length of its encoding.
-struct RawEntry<'a> {
-    name: &'a [u8],
-    mode: u32,
-    id: &'a gix::hash::oid,
-    len: usize,
+pub(crate) struct RawEntry<'a> {
+    pub name: &'a [u8],
+    pub mode: u32,
+    pub id: &'a gix::hash::oid,
+    pub len: usize,
 }
 
-fn parse_entry(data: &[u8], hash: gix::hash::Kind) -> Option<RawEntry<'_>> {
+pub(crate) fn parse_entry(data: &[u8], hash: gix::hash::Kind) -> Option<RawEntry<'_>> {
     let mut it = TreeRefIter::from_bytes(data, hash);
     let e = it.next()?.ok()?;
     Some(RawEntry {

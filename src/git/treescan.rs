@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use gix::odb::pack;
 
 use crate::engine::namefilter::NameFilter;
-use crate::git::paths::{tree_order, OidMap};
+use crate::git::paths::{common_prefix, parse_entry, tree_order, OidMap};
 use crate::git::Oid;
 
 /// A tree as the table holds it.
@@ -472,18 +472,18 @@ impl Lister<'_> {
                     continue;
                 }
             }
-            let (name, mode, id, len) = parse_entry(&raw[pos..], self.hash)?;
+            let entry = parse_entry(&raw[pos..], self.hash)?;
+            let (name, mode) = (entry.name, entry.mode);
             let is_tree = mode & 0o170000 == 0o040000;
             // The base's entries that sort before this one are not in this tree.
             if let Some(b) = base {
                 while j < b.ends.len() {
                     let from = if j == 0 { 0 } else { b.ends[j - 1] as usize };
-                    let Some((theirs, their_mode, _, _)) = parse_entry(&b.raw[from..], self.hash)
-                    else {
+                    let Some(theirs) = parse_entry(&b.raw[from..], self.hash) else {
                         break;
                     };
-                    let their_tree = their_mode & 0o170000 == 0o040000;
-                    match tree_order(theirs, their_tree, name, is_tree) {
+                    let their_tree = theirs.mode & 0o170000 == 0o040000;
+                    match tree_order(theirs.name, their_tree, name, is_tree) {
                         std::cmp::Ordering::Less => j += 1,
                         std::cmp::Ordering::Equal => {
                             j += 1;
@@ -495,14 +495,15 @@ impl Lister<'_> {
             }
             let index = out.ends.len() as u32;
             if is_tree {
-                let number = *self.numbers.get(&id)?;
+                let number = *self.numbers.get(&entry.id.to_owned())?;
                 let name = self.intern(name)?;
                 out.kinds.push((index, Kind::Subtree(number, name)));
             } else if self.filter.file_may_match(name) {
                 let name = self.intern(name)?;
-                out.kinds.push((index, Kind::File(name, id, mode)));
+                out.kinds
+                    .push((index, Kind::File(name, entry.id.to_owned(), mode)));
             }
-            pos += len;
+            pos += entry.len;
             out.ends.push(u32::try_from(pos).ok()?);
         }
         Some(out)
@@ -516,19 +517,6 @@ impl Lister<'_> {
         self.seen.insert(name.into(), id);
         Some(id)
     }
-}
-
-/// One tree entry at the start of `data`: name, mode, id and the length of its encoding.
-fn parse_entry(data: &[u8], hash: gix::hash::Kind) -> Option<(&[u8], u32, Oid, usize)> {
-    let mut it = gix::objs::TreeRefIter::from_bytes(data, hash);
-    let e = it.next()?.ok()?;
-    let len = it.offset_to_next_entry(data);
-    Some((e.filename, u32::from(e.mode.value()), e.oid.to_owned(), len))
-}
-
-/// How many leading bytes `a` and `b` share.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    crate::git::paths::common_prefix(a, b)
 }
 
 /// FNV-1a over a name: names are short, SipHash's set-up is most of their cost.
