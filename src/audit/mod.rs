@@ -616,9 +616,6 @@ fn path_threads(opts: &AuditOptions, jobs: Option<usize>) -> usize {
     }
 }
 
-/// Reads the commits on this thread while workers match the messages and identities of
-/// those already read and check the paths of those whose first parent is read too: the
-/// walk, the matching and the path checks overlap, and every core has work from the start.
 /// The cache budget of each worker of an audit whose trees are listed up front.
 const LISTED_CACHE_BUDGET_BYTES: usize = 16 << 20;
 
@@ -626,54 +623,21 @@ const LISTED_CACHE_BUDGET_BYTES: usize = 16 << 20;
 const MAX_WAITING: usize = 1 << 16;
 
 /// The tree table, listed on a thread of its own: workers look for it, or wait for it.
-#[derive(Default)]
-struct Pending {
-    table: std::sync::Mutex<Option<std::sync::Arc<TreeTable>>>,
-    given: std::sync::Condvar,
-}
+type Pending = std::sync::OnceLock<std::sync::Arc<TreeTable>>;
 
-impl Pending {
-    fn give(&self, table: TreeTable) {
-        if let Ok(mut slot) = self.table.lock() {
-            *slot = Some(std::sync::Arc::new(table));
-        }
-        self.given.notify_all();
-    }
+/// Gives an empty table when dropped before the listing thread gave its own (it panicked):
+/// the workers then read every tree the ordinary way, rather than wait.
+struct GiveOnDrop<'a>(&'a Pending);
 
-    /// Gives an empty table when dropped before [`Pending::give`] (the listing thread
-    /// panicked): the workers then read every tree the ordinary way, rather than wait.
-    fn give_on_drop(&self) -> impl Drop + '_ {
-        struct Guard<'a>(&'a Pending);
-        impl Drop for Guard<'_> {
-            fn drop(&mut self) {
-                if self.0.get().is_none() {
-                    self.0.give(TreeTable::default());
-                }
-            }
-        }
-        Guard(self)
-    }
-
-    fn get(&self) -> Option<std::sync::Arc<TreeTable>> {
-        self.table.lock().ok().and_then(|t| t.clone())
-    }
-
-    fn wait(&self) -> std::sync::Arc<TreeTable> {
-        let Ok(mut slot) = self.table.lock() else {
-            return std::sync::Arc::default();
-        };
-        loop {
-            if let Some(table) = slot.as_ref() {
-                return table.clone();
-            }
-            slot = match self.given.wait(slot) {
-                Ok(s) => s,
-                Err(_) => return std::sync::Arc::default(),
-            };
-        }
+impl Drop for GiveOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.set(std::sync::Arc::default());
     }
 }
 
+/// Reads the commits on this thread while workers match the messages and identities of
+/// those already read and check the paths of those whose first parent is read too: the
+/// walk, the matching and the path checks overlap, and every core has work from the start.
 /// The commits go out in batches through a bounded queue, so memory does not grow with a
 /// history the workers are slower than the walk on.
 #[allow(clippy::too_many_arguments)]
@@ -736,9 +700,9 @@ fn pipeline(
             if let (false, Some(p)) = (listed, &pending) {
                 // Waiting for the list past a bound, so that memory does not grow.
                 let table = if waiting.len() + batch.ready.len() > MAX_WAITING {
-                    Some(p.wait())
+                    Some(p.wait().clone())
                 } else {
-                    p.get()
+                    p.get().cloned()
                 };
                 if let Some(table) = table {
                     index.set_table(table);
@@ -758,7 +722,7 @@ fn pipeline(
             progress.advance(batch.ready.len() as u64);
         }
         if let (false, Some(p)) = (listed, &pending) {
-            index.set_table(p.wait());
+            index.set_table(p.wait().clone());
             for r in std::mem::take(&mut waiting) {
                 check(&mut index, &r)?;
             }
@@ -775,8 +739,8 @@ fn pipeline(
             // The trees are listed beside the walk; the workers check paths once it is done.
             std::thread::Builder::new()
                 .spawn_scoped(scope, move || {
-                    let _done = p.give_on_drop();
-                    p.give(scan());
+                    let _done = GiveOnDrop(p);
+                    let _ = p.set(std::sync::Arc::new(scan()));
                 })
                 .map_err(thread_error)?;
         }
