@@ -507,13 +507,9 @@ fn add_loose_commits(repo: &TestRepo, tag: &str) {
     }
 }
 
-#[test]
-fn fast_path_reads_several_packs_loose_objects_a_multi_pack_index_and_alternates() {
-    let repo = generate(8_086, 300);
-    add_loose_commits(&repo, "a");
-    repo.git(&["repack", "-q", "-d"]); // a second pack of the loose objects
-    add_loose_commits(&repo, "b");
-    let packs = std::fs::read_dir(repo.path().join(".git/objects/pack"))
+/// How many packs the directory `pack_dir` holds.
+fn count_packs(pack_dir: &std::path::Path) -> usize {
+    std::fs::read_dir(pack_dir)
         .unwrap()
         .filter(|e| {
             e.as_ref()
@@ -522,7 +518,16 @@ fn fast_path_reads_several_packs_loose_objects_a_multi_pack_index_and_alternates
                 .extension()
                 .is_some_and(|x| x == "pack")
         })
-        .count();
+        .count()
+}
+
+#[test]
+fn fast_path_reads_several_packs_loose_objects_a_multi_pack_index_and_alternates() {
+    let repo = generate(8_086, 300);
+    add_loose_commits(&repo, "a");
+    repo.git(&["repack", "-q", "-d"]); // a second pack of the loose objects
+    add_loose_commits(&repo, "b");
+    let packs = count_packs(&repo.path().join(".git/objects/pack"));
     assert!(packs >= 2, "{packs} packs");
     let found = assert_methods_agree(&repo, &[]);
     assert!(found > 10, "{found} path findings");
@@ -710,16 +715,7 @@ fn fast_path_reads_packs_as_a_push_leaves_them() {
     let base = line[line.len() / 2].to_owned();
     repo.git(&["push", "-q", &url, &format!("{base}:refs/heads/main")]);
     repo.git(&["push", "-q", &url, "main:refs/heads/main"]);
-    let packs = std::fs::read_dir(server.path().join("objects/pack"))
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "pack")
-        })
-        .count();
+    let packs = count_packs(&server.path().join("objects/pack"));
     assert_eq!(packs, 2, "each push kept as a pack");
     let found = assert_methods_agree(&server, &[]);
     assert!(found > 10, "{found} path findings");
