@@ -4,7 +4,7 @@
 //! a walk through the object database took seconds per merge of a long-lived branch.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashSet};
 
 use crate::git::walk::Nodes;
 use crate::git::Oid;
@@ -87,17 +87,19 @@ impl Ancestry {
             return Branch::Commits(HashSet::new());
         };
         let later: Vec<u32> = parents.collect();
-        let mut paint: HashMap<u32, u8> = HashMap::new();
+        // One byte of paint per commit of the walk: a merge of a long-lived branch paints
+        // tens of thousands, and a map of them cost more than the painting.
+        let mut paint = vec![0u8; self.rank.len()];
         let mut queue: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
         // Commits queued and painted by a later parent's side only: while there are any,
         // the branch may still grow.
         let mut open = 0usize;
         let mark = |n: u32,
                     colour: u8,
-                    paint: &mut HashMap<u32, u8>,
+                    paint: &mut [u8],
                     queue: &mut BinaryHeap<Reverse<(u32, u32)>>,
                     open: &mut usize| {
-            let p = paint.entry(n).or_insert(0);
+            let p = &mut paint[n as usize];
             let old = *p;
             if old & colour == colour {
                 return;
@@ -124,8 +126,8 @@ impl Ancestry {
             let Some(Reverse((_, n))) = queue.pop() else {
                 break;
             };
-            let colour = paint[&n] & !QUEUED;
-            paint.insert(n, colour);
+            let colour = paint[n as usize] & !QUEUED;
+            paint[n as usize] = colour;
             if colour == MINE {
                 open -= 1;
                 if out.len() == limit {
