@@ -846,6 +846,11 @@ impl Patterns {
     fn new(patterns: &[String]) -> Result<Patterns> {
         let error =
             |e: regex::Error| crate::error::Error::input("compiling message rules", e.to_string());
+        // Markers are ASCII: so are the word boundaries (see `engine::wordbound`).
+        let patterns: Vec<_> = patterns
+            .iter()
+            .map(|p| crate::engine::wordbound::ascii_word_boundaries(p))
+            .collect();
         if patterns.len() <= FEW {
             return patterns
                 .iter()
@@ -859,7 +864,7 @@ impl Patterns {
                 .collect::<Result<Vec<_>>>()
                 .map(Patterns::Few);
         }
-        RegexSetBuilder::new(patterns)
+        RegexSetBuilder::new(&patterns)
             .case_insensitive(true)
             .size_limit(64 << 20)
             .build()

@@ -7,6 +7,7 @@ pub mod matcher;
 pub mod message;
 pub mod namefilter;
 pub mod normalize;
+pub mod wordbound;
 
 /// How a finding of an assistant is treated.
 #[derive(
