@@ -784,8 +784,7 @@ fn pipeline(
                 batch.borrow_mut().ready.push(r);
             }
         };
-        let mut reader =
-            shared.reader_with_pack_cache(crate::git::objects::COMMIT_PACK_CACHE_BYTES);
+        let mut reader = shared.commit_reader();
         let walk = match commits {
             Commits::Tips(tips) => {
                 crate::git::walk::walk_ready(&mut reader, tips, &mut on_commit, &mut on_ready)

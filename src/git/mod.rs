@@ -7,6 +7,7 @@
 pub mod ancestry;
 pub mod local;
 pub mod objects;
+pub mod packed;
 pub mod paths;
 pub mod repo;
 pub mod treescan;

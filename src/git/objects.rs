@@ -107,6 +107,9 @@ fn malformed(what: &str, id: Oid, e: impl std::error::Error + 'static) -> Error 
 pub struct Reader {
     repo: gix::Repository,
     buf: Vec<u8>,
+    /// The walk's shortcut to commits stored whole in the packs (see `git::packed`), and
+    /// the buffer they are inflated into.
+    packed: Option<(crate::git::packed::PackedCommits, Vec<u8>)>,
     /// A shallow clone's boundary commits, sorted: their parents are absent by design and
     /// are not followed (as `git log` shows them as roots).
     shallow: Vec<Oid>,
@@ -124,6 +127,17 @@ pub struct Shared {
 pub const COMMIT_PACK_CACHE_BYTES: usize = 2 << 20;
 
 impl Shared {
+    /// The reader of a commit walk: a small delta-base cache (see
+    /// [`COMMIT_PACK_CACHE_BYTES`]), and commits stored whole in the repository's own packs
+    /// read from them directly.
+    pub fn commit_reader(&self) -> Reader {
+        let mut reader = self.reader_with_pack_cache(COMMIT_PACK_CACHE_BYTES);
+        let packed =
+            crate::git::packed::PackedCommits::open(self.repo.objects.path(), reader.hash());
+        reader.packed = Some((packed, Vec::new()));
+        reader
+    }
+
     pub fn reader(&self) -> Reader {
         self.reader_with_pack_cache(PACK_CACHE_BYTES)
     }
@@ -139,6 +153,7 @@ impl Shared {
         Reader {
             repo,
             buf: Vec::new(),
+            packed: None,
             shallow: self.shallow.clone(),
         }
     }
@@ -185,6 +200,14 @@ impl Reader {
     /// Like [`Reader::node`], also handing over the raw commit.
     pub fn node_and_raw(&mut self, id: Oid) -> Result<(Node, &[u8])> {
         let shallow = self.shallow.binary_search(&id).is_ok();
+        let whole = match &mut self.packed {
+            Some((packed, buf)) => packed.read(&id, buf),
+            None => None,
+        };
+        if let Some(n) = whole {
+            let raw = self.packed.as_ref().map_or(&[][..], |(_, buf)| &buf[..n]);
+            return Ok((node_of(id, raw, shallow)?, raw));
+        }
         self.raw_of(&id, Kind::Commit, &|| format!("commit {id}"))?;
         let node = node_of(id, &self.buf, shallow)?;
         Ok((node, &self.buf))
