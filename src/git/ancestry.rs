@@ -4,8 +4,9 @@
 //! a walk through the object database took seconds per merge of a long-lived branch.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 
+use crate::git::paths::OidSet;
 use crate::git::walk::Nodes;
 use crate::git::Oid;
 
@@ -28,7 +29,7 @@ impl std::fmt::Debug for Ancestry {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Branch {
     /// The commits reachable from a later parent and not from the first.
-    Commits(HashSet<Oid>),
+    Commits(OidSet),
     /// More than the limit.
     TooMany,
     /// The merge, or one of the commits to walk, is not in the ancestry (or has a parent
@@ -84,7 +85,7 @@ impl Ancestry {
             return Branch::Unknown;
         };
         let Some(first) = parents.next() else {
-            return Branch::Commits(HashSet::new());
+            return Branch::Commits(OidSet::default());
         };
         let later: Vec<u32> = parents.collect();
         // One byte of paint per commit of the walk: a merge of a long-lived branch paints
@@ -121,7 +122,7 @@ impl Ancestry {
         for &p in &later {
             mark(p, MINE, &mut paint, &mut queue, &mut open);
         }
-        let mut out = HashSet::new();
+        let mut out = OidSet::default();
         while open > 0 {
             let Some(Reverse((_, n))) = queue.pop() else {
                 break;
@@ -251,7 +252,7 @@ mod tests {
                 // Each side listed in full, then one taken from the other: `git rev-list
                 // merge^2 --not merge^1` stops early by the dates and is wrong when they are
                 // skewed, as here.
-                let all = |tips: &[&str]| -> HashSet<Oid> {
+                let all = |tips: &[&str]| -> OidSet {
                     let mut args = vec!["rev-list"];
                     args.extend(tips);
                     git(d, &args, None)
@@ -260,7 +261,7 @@ mod tests {
                         .collect()
                 };
                 let hidden = all(&parents[..1]);
-                let expected: HashSet<Oid> = all(&parents[1..])
+                let expected: OidSet = all(&parents[1..])
                     .into_iter()
                     .filter(|c| !hidden.contains(c))
                     .collect();

@@ -63,6 +63,7 @@ impl Hasher for OidHasher {
 }
 
 pub type OidMap<V> = HashMap<Oid, V, BuildHasherDefault<OidHasher>>;
+pub type OidSet = std::collections::HashSet<Oid, BuildHasherDefault<OidHasher>>;
 
 /// How much memory one worker's tree cache may hold (an estimate of its heap use).
 pub const CACHE_BUDGET_BYTES: usize = 64 << 20;

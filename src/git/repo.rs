@@ -597,30 +597,15 @@ impl Repo {
         self.ordered(&self.reachable(tips, hidden)?)
     }
 
-    /// The parents of the commit `id` (full hex), in order.
-    pub fn parent_ids(&self, id: &str) -> Result<Vec<String>> {
-        let oid = self.parse_id(id)?;
-        Ok(self
-            .commit(oid)?
-            .parents
-            .iter()
-            .map(ToString::to_string)
-            .collect())
-    }
-
     /// The commits reachable from `tips` and not from `hidden` (`tips --not hidden`, the
     /// commits a merge's branch brought in), or `None` when there are more than `limit`.
     pub fn branch_commits(
         &self,
-        tips: &[String],
-        hidden: &str,
+        tips: &[Oid],
+        hidden: Oid,
         limit: usize,
-    ) -> Result<Option<std::collections::HashSet<String>>> {
-        let tips = tips
-            .iter()
-            .map(|t| self.parse_id(t))
-            .collect::<Result<Vec<_>>>()?;
-        let hidden = self.parse_id(hidden)?;
+    ) -> Result<Option<crate::git::paths::OidSet>> {
+        let tips = tips.to_vec();
         let fail =
             |e: gix::Error| Error::git(format!("walking the branch merged over {hidden}"), e);
         let walk = self
@@ -629,12 +614,12 @@ impl Repo {
             .with_hidden([hidden])
             .all()
             .map_err(fail)?;
-        let mut out = std::collections::HashSet::new();
+        let mut out = crate::git::paths::OidSet::default();
         for info in walk {
             if out.len() == limit {
                 return Ok(None);
             }
-            out.insert(info.map_err(fail)?.id.to_string());
+            out.insert(info.map_err(fail)?.id);
         }
         Ok(Some(out))
     }

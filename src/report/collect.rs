@@ -13,7 +13,9 @@ use crate::catalogue::{Catalogue, Kind};
 use crate::engine::finding::Finding;
 use crate::error::{chain, Error, Result};
 use crate::git::ancestry::{Ancestry, Branch};
+use crate::git::paths::OidSet;
 use crate::git::repo::Repo;
+use crate::git::Oid;
 use crate::policy::Policy;
 use crate::report::baseline::Baseline;
 use crate::report::{
@@ -179,9 +181,10 @@ fn carried_merges(
         let all = group.iter().all(|f| {
             let key = (f.rule.as_str(), f.path.as_deref().unwrap_or_default());
             let candidates = by_path.get(&key).map_or(&[][..], Vec::as_slice);
-            let found = candidates
-                .iter()
-                .find(|c| **c != merge.as_str() && branch.contains(**c));
+            let found = candidates.iter().find(|c| {
+                **c != merge.as_str()
+                    && Oid::from_hex(c.as_bytes()).is_ok_and(|id| branch.contains(&id))
+            });
             if let Some(c) = found {
                 if !from.iter().any(|x| x == c) {
                     from.push((*c).to_owned());
@@ -200,7 +203,7 @@ fn carried_merges(
     out
 }
 
-/// The commits (full hex) that the merge `merge` brought in, from the audit's ancestry when
+/// The commits that the merge `merge` brought in, from the audit's ancestry when
 /// it knows the merge, else by a walk of the repository; `None` for a commit that is no
 /// merge, past `limit` commits, or when the repository cannot say.
 fn branch_of(
@@ -208,19 +211,22 @@ fn branch_of(
     ancestry: Option<&Ancestry>,
     merge: &str,
     limit: usize,
-) -> Option<std::collections::HashSet<String>> {
-    if let (Some(ancestry), Ok(id)) = (ancestry, repo.parse_id(merge)) {
-        if ancestry.parents_of(&id).is_some_and(|p| p.len() < 2) {
-            return None;
-        }
+) -> Option<OidSet> {
+    let id = repo.parse_id(merge).ok()?;
+    if let Some(ancestry) = ancestry {
+        // (`branch` says a commit with fewer than two parents brought nothing in.)
         match ancestry.branch(&id, limit) {
-            Branch::Commits(ids) => return Some(ids.iter().map(ToString::to_string).collect()),
+            Branch::Commits(ids) if ids.is_empty() => return None,
+            Branch::Commits(ids) => return Some(ids),
             Branch::TooMany => return None,
             Branch::Unknown => {}
         }
     }
-    let parents = repo.parent_ids(merge).ok().filter(|p| p.len() > 1)?;
-    repo.branch_commits(&parents[1..], &parents[0], limit)
+    let parents = repo.commit(id).ok()?.parents;
+    if parents.len() < 2 {
+        return None;
+    }
+    repo.branch_commits(&parents[1..], parents[0], limit)
         .ok()
         .flatten()
 }
