@@ -42,7 +42,7 @@ impl CommitInfo {
         let committer = Signature::of(c.committer().map_err(|e| malformed("commit", id, e))?);
         Ok(CommitInfo {
             id,
-            message: String::from_utf8_lossy(c.message).into_owned(),
+            message: lossy(c.message),
             time: committer.time,
             author,
             committer,
@@ -62,8 +62,8 @@ pub struct Signature {
 impl Signature {
     fn of(s: gix::actor::SignatureRef<'_>) -> Signature {
         Signature {
-            name: String::from_utf8_lossy(s.name).into_owned(),
-            email: String::from_utf8_lossy(s.email).into_owned(),
+            name: lossy(s.name),
+            email: lossy(s.email),
             time: s.seconds(),
         }
     }
@@ -93,6 +93,15 @@ pub struct Node {
 impl Node {
     pub fn parents(&self) -> impl Iterator<Item = &Oid> {
         self.parent.iter().chain(&self.more)
+    }
+}
+
+/// `bytes` as text, invalid UTF-8 replaced. Valid text (nearly all) is checked by
+/// `str::from_utf8`, several times faster than the lossy decoder's character by character.
+fn lossy(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -272,22 +281,39 @@ impl Reader {
     }
 }
 
+/// The walk's part of a commit: its headers up to the committer (the message and any
+/// signature after them are the workers' to read).
 fn node_of(id: Oid, raw: &[u8], shallow: bool) -> Result<Node> {
-    let c = CommitRef::from_bytes(raw, id.kind()).map_err(|e| malformed("commit", id, e))?;
-    let time = c
-        .committer()
-        .map_err(|e| malformed("commit", id, e))?
-        .seconds();
-    let mut parents = c.parents();
-    let (parent, more) = if shallow {
-        (None, Vec::new())
-    } else {
-        (parents.next(), parents.collect())
-    };
-    Ok(Node {
-        tree: c.tree(),
-        parent,
-        more,
-        time,
-    })
+    use gix::objs::commit::ref_iter::Token;
+    let mut tree = None;
+    let mut parents = Vec::new();
+    for token in gix::objs::CommitRefIter::from_bytes(raw, id.kind()) {
+        match token.map_err(|e| malformed("commit", id, e))? {
+            Token::Tree { id } => tree = Some(id),
+            Token::Parent { id } => parents.push(id),
+            Token::Author { .. } => {}
+            Token::Committer { signature } => {
+                let tree = tree.ok_or_else(|| {
+                    Error::input(format!("commit {id}"), "malformed object: no tree")
+                })?;
+                let mut parents = parents.into_iter();
+                let (parent, more) = if shallow {
+                    (None, Vec::new())
+                } else {
+                    (parents.next(), parents.collect())
+                };
+                return Ok(Node {
+                    tree,
+                    parent,
+                    more,
+                    time: signature.seconds(),
+                });
+            }
+            _ => break,
+        }
+    }
+    Err(Error::input(
+        format!("commit {id}"),
+        "malformed object: no committer",
+    ))
 }
