@@ -58,6 +58,9 @@ pub struct Nodes {
     more: Vec<(u32, u32)>,
     /// Some merge has a parent other than its first outside the walk (not recorded).
     more_outside: bool,
+    /// Whether commit `n` has parents in `more` (set by [`Nodes::finish`]): most commits
+    /// are not merges, and skip the search.
+    merge: Vec<bool>,
 }
 
 /// Object ids of one hash, their bytes back to back: a SHA-1 id takes 20 bytes here, not the
@@ -135,6 +138,7 @@ impl Nodes {
             outside: Vec::new(),
             more: Vec::new(),
             more_outside: false,
+            merge: Vec::new(),
         }
     }
 
@@ -221,6 +225,10 @@ impl Nodes {
     fn finish(&mut self) {
         self.outside.sort_unstable_by_key(|(c, _)| *c);
         self.more.sort_unstable();
+        self.merge = vec![false; self.first.len()];
+        for &(c, _) in &self.more {
+            self.merge[c as usize] = true;
+        }
     }
 
     /// The id numbered `n`.
@@ -237,6 +245,7 @@ impl Nodes {
         self.first = Vec::new();
         self.outside = Vec::new();
         self.more = Vec::new();
+        self.merge = Vec::new();
     }
 
     /// Frees the trees and dates, keeping ids and parents (for [`super::ancestry`]);
@@ -285,8 +294,13 @@ impl Nodes {
     /// The numbers of the parents of `n` within the walk, first parent first.
     pub(super) fn parents_in(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
         let first = Some(self.first[n as usize]).filter(|&p| p < UNREAD);
-        let start = self.more.partition_point(|&(c, _)| c < n);
-        let end = self.more.partition_point(|&(c, _)| c <= n);
+        let (start, end) = match self.merge.get(n as usize) {
+            Some(false) => (0, 0),
+            _ => (
+                self.more.partition_point(|&(c, _)| c < n),
+                self.more.partition_point(|&(c, _)| c <= n),
+            ),
+        };
         first
             .into_iter()
             .chain(self.more[start..end].iter().map(|&(_, p)| p))
