@@ -220,13 +220,25 @@ fn packed_trees(
         .map(|i| (index.pack_offset_at_index(i), i))
         .collect();
     entries.sort_unstable_by_key(|e| e.0);
-    // Entries by offset: a binary search over a million offsets is mostly cache misses.
-    let positions: HashMap<u64, u32, BuildHasherDefault<crate::git::paths::OidHasher>> = entries
-        .iter()
-        .enumerate()
-        .map(|(k, e)| (e.0, k as u32))
-        .collect();
-    let at = |offset: u64| positions.get(&offset).map(|&k| k as usize);
+    // The entry at `offset`, searched for first among the entries just before `near` (an
+    // offset delta's base mostly sits a few entries before it), then further back by
+    // doubling steps: a binary search over a million offsets is mostly cache misses.
+    let at = |offset: u64, near: usize| -> Option<usize> {
+        let (mut hi, mut step) = (near.min(entries.len()), 1);
+        let lo = loop {
+            let lo = hi.saturating_sub(step);
+            if lo == 0 || entries[lo].0 <= offset {
+                break lo;
+            }
+            hi = lo;
+            step *= 2;
+        };
+        let k = lo
+            + entries[lo..hi]
+                .binary_search_by_key(&offset, |e| e.0)
+                .ok()?;
+        Some(k)
+    };
     const UNKNOWN: u8 = 0;
     const TREE: u8 = 1;
     const OTHER: u8 = 2;
@@ -246,10 +258,11 @@ fn packed_trees(
                     kinds[k] = TREE;
                     continue;
                 }
-                Header::OfsDelta { base_distance } => at(offset.checked_sub(base_distance)?)?,
-                Header::RefDelta { base_id } => {
-                    at(index.pack_offset_at_index(index.lookup(base_id)?))?
-                }
+                Header::OfsDelta { base_distance } => at(offset.checked_sub(base_distance)?, k)?,
+                Header::RefDelta { base_id } => at(
+                    index.pack_offset_at_index(index.lookup(base_id)?),
+                    entries.len(),
+                )?,
                 _ => {
                     kinds[k] = OTHER;
                     continue;
