@@ -54,13 +54,11 @@ impl PackedCommits {
     /// Inflates the commit `id` into `buf` (grown as needed, never shrunk) and returns its
     /// length, when a pack holds it whole; `None` otherwise.
     pub fn read(&mut self, id: &Oid, buf: &mut Vec<u8>) -> Option<usize> {
-        let (index, data) = self
-            .packs
-            .iter()
-            .find(|(index, _)| index.lookup(id).is_some())?;
-        let entry = data
-            .entry(index.pack_offset_at_index(index.lookup(id)?))
-            .ok()?;
+        let (offset, data) = self.packs.iter().find_map(|(index, data)| {
+            let at = index.lookup(id)?;
+            Some((index.pack_offset_at_index(at), data))
+        })?;
+        let entry = data.entry(offset).ok()?;
         if !matches!(entry.header, pack::data::entry::Header::Commit)
             || entry.decompressed_size > MAX_COMMIT_BYTES
         {
