@@ -324,6 +324,7 @@ fn list_pack(
         seen: HashMap::default(),
         recent: std::collections::VecDeque::new(),
         recent_bytes: 0,
+        scratch: Parsed::default(),
     };
     let outcome = tree
         .traverse(
@@ -373,6 +374,7 @@ enum Kind {
 }
 
 /// A tree listed on this thread, kept while the trees made from it by delta come next.
+#[derive(Default, Clone)]
 struct Parsed {
     offset: u64,
     raw: Vec<u8>,
@@ -396,6 +398,8 @@ struct Lister<'a> {
     /// The trees last listed here (the chain being descended), and their size in bytes.
     recent: std::collections::VecDeque<std::sync::Arc<Parsed>>,
     recent_bytes: usize,
+    /// The parse of a tree no other is a delta of, kept for the next one's.
+    scratch: Parsed,
 }
 
 /// How many listed trees a thread keeps as bases (the traversal goes depth first, and git
@@ -422,9 +426,20 @@ impl Lister<'_> {
         raw: &[u8],
     ) -> Option<Listing> {
         let base = base.and_then(|b| self.recent.iter().find(|p| p.offset == b).cloned());
-        let parsed = self.parse(offset, raw, base.as_deref())?;
-        let mut subtrees = Vec::new();
-        let mut files = Vec::new();
+        // A tree no other is a delta of is parsed into the buffers of the last one.
+        let mut parsed = match is_base {
+            true => Parsed::default(),
+            false => std::mem::take(&mut self.scratch),
+        };
+        self.parse(&mut parsed, offset, raw, base.as_deref())?;
+        // Sized exactly: the boxed slices below then take the vectors as they are.
+        let n_subtrees = parsed
+            .kinds
+            .iter()
+            .filter(|(_, k)| matches!(k, Kind::Subtree(..)))
+            .count();
+        let mut subtrees = Vec::with_capacity(n_subtrees);
+        let mut files = Vec::with_capacity(parsed.kinds.len() - n_subtrees);
         for (_, kind) in &parsed.kinds {
             match *kind {
                 Kind::Subtree(number, name) => subtrees.push((number, name)),
@@ -432,8 +447,9 @@ impl Lister<'_> {
             }
         }
         // Kept only when some tree is a delta of this one.
-        if is_base {
-            let mut parsed = parsed;
+        if !is_base {
+            self.scratch = parsed;
+        } else {
             parsed.raw = raw.to_vec();
             self.recent_bytes += parsed.bytes();
             self.recent.push_back(std::sync::Arc::new(parsed));
@@ -452,13 +468,19 @@ impl Lister<'_> {
 
     /// Lists `raw` entry by entry, except for runs of entries byte for byte the same as
     /// the base's at the same place in the order: those are taken as the base listed them.
-    fn parse(&mut self, offset: u64, raw: &[u8], base: Option<&Parsed>) -> Option<Parsed> {
-        let mut out = Parsed {
-            offset,
-            raw: Vec::new(),
-            ends: Vec::with_capacity(base.map_or(16, |b| b.ends.len() + 2)),
-            kinds: Vec::new(),
-        };
+    fn parse(
+        &mut self,
+        out: &mut Parsed,
+        offset: u64,
+        raw: &[u8],
+        base: Option<&Parsed>,
+    ) -> Option<()> {
+        out.offset = offset;
+        out.raw.clear();
+        out.ends.clear();
+        out.kinds.clear();
+        out.ends.reserve(base.map_or(16, |b| b.ends.len() + 2));
+        out.kinds.reserve(base.map_or(4, |b| b.kinds.len() + 2));
         let mut pos = 0;
         // The base's entry at the same place in the order.
         let mut j = 0;
@@ -519,7 +541,7 @@ impl Lister<'_> {
             pos += entry.len;
             out.ends.push(u32::try_from(pos).ok()?);
         }
-        Some(out)
+        Some(())
     }
 
     fn intern(&mut self, name: &[u8]) -> Option<u32> {
