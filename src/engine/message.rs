@@ -6,7 +6,7 @@
 //! `Key: Name <address>` line, a `Generated with <product>` footer, the value of an
 //! attribution key. No regular expressions: these run on every line of every audited commit.
 
-use crate::engine::normalize::normalize;
+use crate::engine::normalize::{normalize, normalize_into};
 
 /// One line of a message as read: a line, or a trailer line with the lines folded onto it.
 #[derive(Debug, Default)]
@@ -41,9 +41,10 @@ impl Group {
 pub fn groups(message: &str, mut f: impl FnMut(&Group)) {
     let mut g = Group::default();
     let mut open = false;
+    let mut norm = String::new();
     for (n, raw) in message.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let norm = normalize(raw);
+        normalize_into(raw, &mut norm);
         let line = strip_prefixes(&norm);
         if line.body.is_empty() {
             if open {

@@ -38,6 +38,18 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     Cow::Owned(current)
 }
 
+/// [`normalize`] into `out`, replacing what it held: a caller normalising line after line
+/// reuses one buffer (a line with a capital letter otherwise costs an allocation).
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        out.push_str(&normalize(text));
+    }
+}
+
 fn pass(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.nfkc() {
@@ -113,7 +125,23 @@ fn fold_lookalike(c: char) -> char {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{normalize, normalize_into};
+
+    /// Into a reused buffer, the same text as [`normalize`] gives, whatever it held before.
+    #[test]
+    fn normalize_into_gives_what_normalize_gives() {
+        let mut out = String::from("left over from the last line");
+        for text in [
+            "Co-Authored-By: Claude",
+            "plain",
+            "",
+            "Ｃｌａｕｄｅ",
+            "Ævar Arnfjörð",
+        ] {
+            normalize_into(text, &mut out);
+            assert_eq!(out, normalize(text), "{text}");
+        }
+    }
 
     #[test]
     fn ascii_is_lowercased() {
