@@ -497,7 +497,20 @@ impl TreeCache {
                 Some(sub) => Ok(sub),
                 None => {
                     let below = filter.dir_may_match(name);
-                    self.markers(reader, matcher, id, prefix, below, depth + 1)
+                    // Listed too (known by its number, not looked up again by id), unless
+                    // below a marker directory or too deep: `markers` then says why.
+                    match table.listing_at(number) {
+                        Some(listing) if !below && depth < MAX_DEPTH => self.markers_listed(
+                            reader,
+                            matcher,
+                            table,
+                            id,
+                            listing,
+                            prefix,
+                            depth + 1,
+                        ),
+                        _ => self.markers(reader, matcher, id, prefix, below, depth + 1),
+                    }
                 }
             };
             prefix.truncate(base_len);

@@ -51,6 +51,11 @@ impl TreeTable {
         self.listings[n as usize].as_ref()
     }
 
+    /// The listing of the tree numbered `number`, when the table has it whole.
+    pub fn listing_at(&self, number: u32) -> Option<&Listing> {
+        self.listings.get(number as usize)?.as_ref()
+    }
+
     pub fn id(&self, number: u32) -> Oid {
         self.ids[number as usize]
     }
