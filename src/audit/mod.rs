@@ -4,6 +4,7 @@
 
 pub mod parallel;
 pub mod progress;
+mod waiting;
 
 use crate::catalogue::Kind;
 use crate::engine::finding::{Context, Finding, Stage};
@@ -619,9 +620,6 @@ fn path_threads(opts: &AuditOptions, jobs: Option<usize>) -> usize {
 /// The cache budget of each worker of an audit whose trees are listed up front.
 const LISTED_CACHE_BUDGET_BYTES: usize = 16 << 20;
 
-/// How many commits a worker keeps waiting for the tree table before it waits itself.
-const MAX_WAITING: usize = 1 << 16;
-
 /// The tree table, listed on a thread of its own: workers look for it, or wait for it.
 type Pending = std::sync::OnceLock<std::sync::Arc<TreeTable>>;
 
@@ -665,7 +663,7 @@ fn pipeline(
             None => MarkerIndex::new(shared.reader()),
         };
         // Commits ready for their paths while the trees are still being listed.
-        let mut waiting: Vec<crate::git::walk::Ready> = Vec::new();
+        let mut waiting = waiting::Waiting::default();
         let mut listed = pending.is_none();
         let mut early: OidMap<Vec<Finding>> = OidMap::default();
         let mut changed = Vec::new();
@@ -699,7 +697,7 @@ fn pipeline(
             }
             if let (false, Some(p)) = (listed, &pending) {
                 // Waiting for the list past a bound, so that memory does not grow.
-                let table = if waiting.len() + batch.ready.len() > MAX_WAITING {
+                let table = if waiting.len_bytes() > waiting::Waiting::MAX_BYTES {
                     Some(p.wait().clone())
                 } else {
                     p.get().cloned()
@@ -707,11 +705,11 @@ fn pipeline(
                 if let Some(table) = table {
                     index.set_table(table);
                     listed = true;
-                    for r in std::mem::take(&mut waiting) {
+                    for r in waiting.take() {
                         check(&mut index, &r)?;
                     }
                 } else {
-                    waiting.extend_from_slice(&batch.ready);
+                    batch.ready.iter().for_each(|r| waiting.push(r));
                     progress.advance(batch.ready.len() as u64);
                     continue;
                 }
@@ -723,7 +721,7 @@ fn pipeline(
         }
         if let (false, Some(p)) = (listed, &pending) {
             index.set_table(p.wait().clone());
-            for r in std::mem::take(&mut waiting) {
+            for r in waiting.take() {
                 check(&mut index, &r)?;
             }
         }
