@@ -99,7 +99,8 @@ pub struct Matcher {
     github_ids: HashMap<u64, Vec<usize>>,
     github_logins: HashMap<String, Vec<usize>>,
     domains: HashMap<String, Vec<usize>>,
-    names: Patterns,
+    /// Compiled when an identity is first checked: pre-commit checks none.
+    names: LazyPatterns,
     name_rule: Vec<usize>,
     exempt_identities: GlobSet,
     /// Squashed product names of footer and attribution rules, each with its rule when in
@@ -123,11 +124,27 @@ struct EnvRule {
 }
 
 /// The value an environment rule asks for: most are plain words (`1`, `goose`), compared as
-/// they are rather than compiled.
+/// they are rather than compiled; a pattern is compiled when its variable is first met set.
 #[derive(Debug)]
 enum Value {
     Exactly(String),
-    Pattern(Regex),
+    /// The pattern matched against the whole value, and its compiled form.
+    Pattern(String, std::sync::OnceLock<Regex>),
+}
+
+impl Value {
+    fn matches(&self, value: &str) -> bool {
+        match self {
+            Value::Exactly(v) => v == value,
+            Value::Pattern(source, compiled) => compiled
+                .get_or_init(|| {
+                    // A policy's own patterns were compiled when it was loaded, built-in ones
+                    // by `builtin_patterns_compile_alone_and_together`.
+                    Regex::new(source).unwrap_or_else(|e| unreachable!("`{source}`: {e}"))
+                })
+                .is_match(value),
+        }
+    }
 }
 
 const NOREPLY: &str = "@users.noreply.github.com";
@@ -155,6 +172,7 @@ impl Matcher {
         // A custom line pattern in force: the set is built now, so that an error in it (a set
         // can be too large even when each pattern compiles) is reported at load.
         let mut custom_lines = false;
+        let mut custom_names = false;
         let mut line_rule = Vec::new();
         let mut emails: HashMap<String, Vec<usize>> = HashMap::new();
         let mut github_ids: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -259,6 +277,7 @@ impl Matcher {
                         for p in &rule.names {
                             name_patterns.push(p.value.clone());
                             name_rule.push(index);
+                            custom_names |= !rule.builtin;
                         }
                     }
                 }
@@ -276,7 +295,9 @@ impl Matcher {
                 }
                 Kind::Environment => {
                     let value = match &rule.value {
-                        Some(v) if severity.is_some() || !rule.builtin => Some(value_of(v)?),
+                        Some(v) if severity.is_some() || !rule.builtin => {
+                            Some(value_of(v, !rule.builtin)?)
+                        }
                         _ => None,
                     };
                     if severity.is_some() {
@@ -318,7 +339,7 @@ impl Matcher {
             github_ids,
             github_logins,
             domains,
-            names: Patterns::new(&name_patterns)?,
+            names: LazyPatterns::new(name_patterns, custom_names)?,
             name_rule,
             exempt_identities: exempt_ids.build().map_err(set_error)?,
             footer_products,
@@ -426,7 +447,7 @@ impl Matcher {
         }
         if !self.name_rule.is_empty() && !self.identity_exempt(&norm_email) {
             let norm_name = normalize(name);
-            self.names.matches(norm_name.trim(), |i| {
+            self.names.get().matches(norm_name.trim(), |i| {
                 out.push(Match {
                     rule: self.name_rule[i],
                     location: location(),
@@ -475,8 +496,7 @@ impl Matcher {
             for name in &r.variables {
                 let Some(value) = env.raw(name) else { continue };
                 let set = match &r.value {
-                    Some(Value::Exactly(v)) => v == value,
-                    Some(Value::Pattern(re)) => re.is_match(value),
+                    Some(v) => v.matches(value),
                     None => !is_false_like(value),
                 };
                 if set {
@@ -787,15 +807,25 @@ fn is_false_like(value: &str) -> bool {
 
 /// A value pattern, matched against the whole value, case-sensitively.
 fn compile_whole(p: &Located) -> Result<Regex> {
-    compile_located(p, &format!("^(?:{})$", p.value))
+    compile_located(p, &whole(&p.value))
 }
 
-/// [`compile_whole`], or the value itself when it has no regex syntax (`1` matches `1` only).
-fn value_of(p: &Located) -> Result<Value> {
+fn whole(pattern: &str) -> String {
+    format!("^(?:{pattern})$")
+}
+
+/// The value itself when it has no regex syntax (`1` matches `1` only), else the pattern
+/// of [`compile_whole`], compiled now when `check` (a policy's own: its errors are reported
+/// at load) and else when first needed.
+fn value_of(p: &Located, check: bool) -> Result<Value> {
     if regex::escape(&p.value) == p.value {
         return Ok(Value::Exactly(p.value.clone()));
     }
-    compile_whole(p).map(Value::Pattern)
+    let compiled = std::sync::OnceLock::new();
+    if check {
+        let _ = compiled.set(compile_whole(p)?);
+    }
+    Ok(Value::Pattern(whole(&p.value), compiled))
 }
 
 fn glob(p: &Located, pattern: &str, case_insensitive: bool) -> Result<globset::Glob> {
@@ -893,8 +923,8 @@ impl Patterns {
     }
 }
 
-/// The message-line patterns, compiled when a message is first checked: a hook that reads no
-/// message (pre-commit) never pays for them.
+/// The message-line or identity-name patterns, compiled when a message or an identity is
+/// first checked: a hook that reads neither (pre-commit) never pays for them.
 #[derive(Debug)]
 struct LazyPatterns {
     patterns: Vec<String>,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::catalogue::{at, SourceFile};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::policy::Policy;
 
 /// The git config key naming the server's policy file.
@@ -124,20 +124,19 @@ impl ServerPolicy {
         // Fail closed: a hidden ref (`refs/pull/*`, `refs/keep-around/*`) may hold commits
         // that never went through this hook, so only branches and tags count unless the
         // policy says otherwise.
+        // Not written: the default refs, matched by prefix (no glob compiled in every hook).
         let known_refs = match &section.known_refs {
-            None => DEFAULT_KNOWN_REFS
-                .iter()
-                .map(|p| default_glob(p))
-                .collect::<Result<Vec<_>>>()?,
-            Some(list) => list
-                .iter()
-                .map(|p| ref_glob(file, p))
-                .collect::<Result<Vec<_>>>()?,
+            None => None,
+            Some(list) => Some(
+                list.iter()
+                    .map(|p| ref_glob(file, p))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
         };
         let log = section.log.map(|l| PathBuf::from(l.into_inner()));
         Ok(ServerPolicy {
             scopes,
-            known_refs: Some(known_refs),
+            known_refs,
             bypass_pushers: section.bypass.pushers,
             log,
             on_error: section.on_error,
@@ -158,7 +157,7 @@ impl ServerPolicy {
     pub fn is_known_ref(&self, refname: &str) -> bool {
         match &self.known_refs {
             Some(globs) => globs.iter().any(|g| g.is_match(refname)),
-            // Only a `ServerPolicy::default()` built in code has none: the default refs.
+            // Not written: the default refs (`refs/heads/*`, `*` taking `/` too).
             None => DEFAULT_KNOWN_REFS
                 .iter()
                 .any(|p| refname.strip_prefix(p.trim_end_matches('*')).is_some()),
@@ -172,14 +171,6 @@ impl ServerPolicy {
 
 /// The refs whose commits count as already checked when `known-refs` is not written.
 pub const DEFAULT_KNOWN_REFS: [&str; 2] = ["refs/heads/*", "refs/tags/*"];
-
-fn default_glob(pattern: &str) -> Result<GlobMatcher> {
-    GlobBuilder::new(pattern)
-        .literal_separator(false)
-        .build()
-        .map(|g| g.compile_matcher())
-        .map_err(|e| Error::input("the default `known-refs`", e.to_string()))
-}
 
 /// `*` matches any characters, `/` included: `refs/heads/release/*` covers
 /// `refs/heads/release/1.x/rc1`.
