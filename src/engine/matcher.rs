@@ -865,8 +865,86 @@ pub fn regex_detail(e: &regex::Error) -> String {
 enum Patterns {
     /// A few, compiled one by one: a `RegexSet` costs about half a millisecond to build
     /// whatever its size, several times what one small expression costs.
-    Few(Vec<Regex>),
+    Few(Vec<Single>),
     Set(RegexSet),
+}
+
+/// One of [`Patterns::Few`].
+#[derive(Debug)]
+enum Single {
+    /// ASCII text, maybe anchored (`^copilot-swe-agent\[bot\]$`, `\(aider\)$`), compared
+    /// without compiling: the two built-in identity names cost a tenth of a pre-commit hook
+    /// compiled. ASCII case folding is the regex's on the normalised text matched here
+    /// (NFKC has folded the Kelvin sign and the long s, the two other letters a Unicode
+    /// `(?i)` would take for `k` and `s`).
+    Literal {
+        text: Box<[u8]>,
+        start: bool,
+        end: bool,
+    },
+    Regex(Regex),
+}
+
+impl Single {
+    fn new(pattern: &str) -> std::result::Result<Single, regex::Error> {
+        if let Some(literal) = literal(pattern) {
+            return Ok(literal);
+        }
+        regex::RegexBuilder::new(pattern)
+            .case_insensitive(true)
+            .size_limit(64 << 20)
+            .build()
+            .map(Single::Regex)
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        let Single::Literal {
+            text: lit,
+            start,
+            end,
+        } = self
+        else {
+            return matches!(self, Single::Regex(re) if re.is_match(text));
+        };
+        let (bytes, n) = (text.as_bytes(), lit.len());
+        match (start, end) {
+            (true, true) => bytes.eq_ignore_ascii_case(lit),
+            (true, false) => bytes.get(..n).is_some_and(|b| b.eq_ignore_ascii_case(lit)),
+            (false, true) => bytes.len() >= n && bytes[bytes.len() - n..].eq_ignore_ascii_case(lit),
+            (false, false) => {
+                bytes.windows(n.max(1)).any(|w| w.eq_ignore_ascii_case(lit)) || n == 0
+            }
+        }
+    }
+}
+
+/// `pattern` as a [`Single::Literal`] when it is ASCII text between optional `^` and `$`.
+fn literal(pattern: &str) -> Option<Single> {
+    use regex_syntax::hir::{HirKind, Look};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let items = match hir.kind() {
+        HirKind::Concat(items) => items.as_slice(),
+        _ => std::slice::from_ref(&hir),
+    };
+    let start = matches!(
+        items.first().map(|h| h.kind()),
+        Some(HirKind::Look(Look::Start))
+    );
+    let end = matches!(
+        items.last().map(|h| h.kind()),
+        Some(HirKind::Look(Look::End))
+    );
+    let middle = &items
+        [usize::from(start)..items.len() - usize::from(end && items.len() > usize::from(start))];
+    let text = match middle {
+        [] => Box::default(),
+        [one] => match one.kind() {
+            HirKind::Literal(l) if l.0.is_ascii() => l.0.clone(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(Single::Literal { text, start, end })
 }
 
 /// Up to this many patterns are compiled one by one (see [`Patterns::Few`]).
@@ -884,13 +962,7 @@ impl Patterns {
         if patterns.len() <= FEW {
             return patterns
                 .iter()
-                .map(|p| {
-                    regex::RegexBuilder::new(p)
-                        .case_insensitive(true)
-                        .size_limit(64 << 20)
-                        .build()
-                        .map_err(error)
-                })
+                .map(|p| Single::new(p).map_err(error))
                 .collect::<Result<Vec<_>>>()
                 .map(Patterns::Few);
         }
@@ -1183,6 +1255,63 @@ mod tests {
                 .size_limit(64 << 20)
                 .build()
                 .is_ok());
+        }
+    }
+
+    /// A pattern taken as plain text gives what the compiled pattern gives, on normalised
+    /// (lower-case) text as the matcher asks, and only ASCII text anchored by `^`/`$` is taken.
+    #[test]
+    fn literal_patterns_match_as_the_regex_does() {
+        let patterns = [
+            r"\(aider\)$",
+            r"^copilot-swe-agent\[bot\]$",
+            "^devin",
+            "bot",
+            "^$",
+            "^",
+            "$",
+            "^co-authored-by: claude",
+        ];
+        let texts = [
+            "",
+            "paul (aider)",
+            "(aider) paul",
+            "copilot-swe-agent[bot]",
+            "copilot-swe-agent[bot] ",
+            "devin-ai-integration[bot]",
+            "a devin",
+            "robot",
+            "bo",
+            "ævar (aider)",
+            "co-authored-by: claude <noreply@anthropic.com>",
+        ];
+        for p in patterns {
+            let single = Single::new(p).unwrap();
+            assert!(
+                matches!(single, Single::Literal { .. }),
+                "{p} is plain text"
+            );
+            let re = regex::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .build()
+                .unwrap();
+            for t in texts {
+                assert_eq!(single.is_match(t), re.is_match(t), "{p} on {t:?}");
+            }
+        }
+        for p in [
+            "(?i)aider",
+            r"\baider",
+            "ai.er",
+            "(?m)^aider",
+            "ævar",
+            "a|b",
+            "",
+        ] {
+            assert!(
+                matches!(Single::new(p).unwrap(), Single::Regex(_)),
+                "{p} is compiled"
+            );
         }
     }
 
