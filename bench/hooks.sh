@@ -5,7 +5,7 @@
 #   bench/hooks.sh [FILES] [RUNS]      default 5000 index entries, 50 runs of each command
 #
 # Uses target/release/aigate (built if missing) or $AIGATE. Prints the mean wall time per run
-# of each command and the ratio, and the mean CPU time (user + system, from GNU time when
+# of each command (the two alternate in rounds of ten runs) and the ratio, and the mean CPU time (user + system, from GNU time when
 # installed), steadier than wall time on a busy machine. Not a test: timings depend on the
 # machine.
 set -euo pipefail
@@ -45,17 +45,33 @@ done
 git update-index --add --cacheinfo "100644,$changed,docs/new.md"
 tracked=$(git ls-files | wc -l)
 
-# Mean microseconds per run of the command given as arguments (wall time).
-time_it() {
-    local start end
-    "$@" >/dev/null 2>&1 # warm the caches
+# Nanoseconds taken by `n` runs of the command given after it (wall time).
+time_n() {
+    local n=$1 start end
+    shift
     start=$(date +%s%N)
-    for _ in $(seq "$runs"); do
+    for _ in $(seq "$n"); do
         "$@" >/dev/null 2>&1
     done
     end=$(date +%s%N)
-    echo $(((end - start) / runs / 1000)) # microseconds
+    echo $((end - start))
 }
+
+# Mean microseconds per run of git and of aigate, measured in alternating rounds of ten
+# runs each, so that a machine whose speed drifts during the benchmark slows both alike.
+git diff --cached --name-status >/dev/null 2>&1 # warm the caches
+"$aigate" hook pre-commit >/dev/null 2>&1
+git_ns=0
+aigate_ns=0
+left=$runs
+while [ "$left" -gt 0 ]; do
+    n=$((left < 10 ? left : 10))
+    git_ns=$((git_ns + $(time_n "$n" git diff --cached --name-status)))
+    aigate_ns=$((aigate_ns + $(time_n "$n" "$aigate" hook pre-commit)))
+    left=$((left - n))
+done
+git_us=$((git_ns / runs / 1000))
+aigate_us=$((aigate_ns / runs / 1000))
 
 # Mean CPU microseconds per run (user + system of the runs), or nothing without GNU time.
 cpu_it() {
@@ -67,8 +83,6 @@ cpu_it() {
     awk -v o="$out" -v n="$runs" 'BEGIN { split(o, t, " "); printf "%d", (t[1] + t[2]) * 1e6 / n }'
 }
 
-git_us=$(time_it git diff --cached --name-status)
-aigate_us=$(time_it "$aigate" hook pre-commit)
 git_cpu=$(cpu_it git diff --cached --name-status)
 aigate_cpu=$(cpu_it "$aigate" hook pre-commit)
 version=$("$aigate" --version)
