@@ -947,7 +947,7 @@ fn literal(pattern: &str) -> Option<Single> {
     Some(Single::Literal { text, start, end })
 }
 
-/// Up to this many patterns are compiled one by one (see [`Patterns::Few`]).
+/// Up to this many patterns are taken one by one (see [`Patterns::Few`]).
 const FEW: usize = 4;
 
 impl Patterns {
