@@ -34,7 +34,12 @@ pub fn run(
     let repo = Repo::open_in_hook(&crate::git::repo::ObjectDirs::from_lookup(|k| {
         vars.get(k).map(str::to_owned)
     }))?;
-    let policy = Policy::locate(args.config.as_deref(), repo.work_tree())?;
+    // A hook's process ends after this call: the policy (the catalogue and the compiled
+    // rules, hundreds of allocations) is left to the process's end rather than freed piece
+    // by piece, which took a tenth of a 5,000-entry pre-commit (12 to 14 % in alternating
+    // runs).
+    let policy =
+        std::mem::ManuallyDrop::new(Policy::locate(args.config.as_deref(), repo.work_tree())?);
     match args.hook {
         HookName::PreCommit { .. } => {
             let mut findings = pre_commit::check(&repo, &policy, vars)?;
