@@ -22,6 +22,30 @@ pub struct PackedCommits {
     inflate: libdeflater::Decompressor,
 }
 
+/// Every pack under `objects/pack` whose index and data both open, by the index's path; the
+/// others are left to the ordinary reader, which says what is wrong with them if it matters.
+pub(crate) fn open_packs(
+    objects: &Path,
+    hash: gix::hash::Kind,
+) -> Vec<(pack::index::File, pack::data::File)> {
+    let Ok(dir) = std::fs::read_dir(objects.join("pack")) else {
+        return Vec::new();
+    };
+    let mut indexes: Vec<_> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+        .collect();
+    indexes.sort();
+    indexes
+        .into_iter()
+        .filter_map(|path| {
+            let index = pack::index::File::at(&path, hash).ok()?;
+            let data = pack::data::File::at(path.with_extension("pack"), hash).ok()?;
+            Some((index, data))
+        })
+        .collect()
+}
+
 /// A commit larger than this is left to the ordinary reader (which streams what it must).
 const MAX_COMMIT_BYTES: u64 = 64 << 20;
 
@@ -29,21 +53,7 @@ impl PackedCommits {
     /// The packs under `objects/pack`; a pack that does not open is left out (its commits
     /// are read the ordinary way).
     pub fn open(objects: &Path, hash: gix::hash::Kind) -> Self {
-        let mut packs = Vec::new();
-        if let Ok(dir) = std::fs::read_dir(objects.join("pack")) {
-            for path in dir.filter_map(|e| e.ok().map(|e| e.path())) {
-                if path.extension().is_none_or(|e| e != "idx") {
-                    continue;
-                }
-                let Ok(index) = pack::index::File::at(&path, hash) else {
-                    continue;
-                };
-                let Ok(data) = pack::data::File::at(path.with_extension("pack"), hash) else {
-                    continue;
-                };
-                packs.push((index, data));
-            }
-        }
+        let mut packs = open_packs(objects, hash);
         packs.sort_by_key(|(index, _)| std::cmp::Reverse(index.num_objects()));
         PackedCommits {
             packs,

@@ -83,29 +83,15 @@ impl TreeTable {
         threads: usize,
     ) -> Self {
         let mut table = TreeTable::default();
-        let Ok(dir) = std::fs::read_dir(objects.join("pack")) else {
+        let opened = crate::git::packed::open_packs(objects, hash);
+        // Past four objects a tree (git.git has one in two), not worth sorting them out.
+        let objects: usize = opened.iter().map(|(i, _)| i.num_objects() as usize).sum();
+        if objects > 4 * MAX_TREES {
             return table;
-        };
-        let mut indexes: Vec<_> = dir
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
-            .collect();
-        indexes.sort();
+        }
         // Every pack's trees are numbered first: a tree's subtree may sit in another pack.
         let mut packs = Vec::new();
-        let mut objects = 0;
-        for idx_path in indexes {
-            let Ok(index) = pack::index::File::at(&idx_path, hash) else {
-                continue;
-            };
-            // Past four objects a tree (git.git has one in two), not worth sorting them out.
-            objects += index.num_objects() as usize;
-            if objects > 4 * MAX_TREES {
-                return TreeTable::default();
-            }
-            let Ok(data) = pack::data::File::at(idx_path.with_extension("pack"), hash) else {
-                continue;
-            };
+        for (index, data) in opened {
             let Some(trees) = packed_trees(&index, &data) else {
                 continue;
             };
