@@ -45,16 +45,12 @@ impl Waiting {
             let id = |at: usize| Oid::try_from(bytes.get(at..at + len)?).ok();
             let commit = id(at)?;
             let tree = id(at + len)?;
-            let parent_tree = match bytes.get(at + 2 * len)? {
-                1 => {
-                    at += 2 * len + 1 + len;
-                    Some(id(at - len)?)
-                }
-                _ => {
-                    at += 2 * len + 1;
-                    None
-                }
+            let has_parent = *bytes.get(at + 2 * len)? == 1;
+            let parent_tree = match has_parent {
+                true => Some(id(at + 2 * len + 1)?),
+                false => None,
             };
+            at += 2 * len + 1 + if has_parent { len } else { 0 };
             Some(Ready {
                 commit,
                 tree,

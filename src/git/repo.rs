@@ -179,12 +179,12 @@ impl Repo {
         self.git.git_dir()
     }
 
-    /// The git directory linked worktrees share (hooks, config, objects live there).
     /// The objects directory the repository reads (its packs are under `pack/`).
     pub fn objects_dir(&self) -> &Path {
         self.git.objects.store_ref().path()
     }
 
+    /// The git directory linked worktrees share (hooks, config, objects live there).
     pub fn common_dir(&self) -> &Path {
         self.git.common_dir()
     }
@@ -605,12 +605,11 @@ impl Repo {
         hidden: Oid,
         limit: usize,
     ) -> Result<Option<crate::git::paths::OidSet>> {
-        let tips = tips.to_vec();
         let fail =
             |e: gix::Error| Error::git(format!("walking the branch merged over {hidden}"), e);
         let walk = self
             .git
-            .rev_walk(tips)
+            .rev_walk(tips.iter().copied())
             .with_hidden([hidden])
             .all()
             .map_err(fail)?;

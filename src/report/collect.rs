@@ -214,7 +214,7 @@ fn branch_of(
 ) -> Option<OidSet> {
     let id = repo.parse_id(merge).ok()?;
     if let Some(ancestry) = ancestry {
-        // (`branch` says a commit with fewer than two parents brought nothing in.)
+        // No commits: a commit of one parent, or a merge that brought nothing new in.
         match ancestry.branch(&id, limit) {
             Branch::Commits(ids) if ids.is_empty() => return None,
             Branch::Commits(ids) => return Some(ids),
